@@ -1,0 +1,361 @@
+// What one workflow file declares: its module-level bindings, its imports and its tasks, with each
+// task's parameters, options and the identifiers its body reads from outside. Everything here is
+// plain data (JSON-serializable) so the engine can cache it on disk beside the transpiled code.
+import ts from "typescript";
+import { normalizedHash } from "./normalize";
+import { declareBindingName, freeReferences } from "./scope";
+
+export type DependencyKind = "const" | "let" | "function" | "class" | "import" | "package" | "task" | "global";
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export interface ImportInfo {
+  module: string;
+  /** "default", "*", or the exported name. */
+  imported: string;
+  relative: boolean;
+  typeOnly: boolean;
+}
+
+export interface BindingInfo extends Range {
+  name: string;
+  kind: Exclude<DependencyKind, "global" | "package" | "import"> | "import" | "package";
+  /** Hash of the declaration's normalized source (for an import: of the import specifier). */
+  hash: string;
+  /** Module-level names (or globals) its declaration reads. */
+  reads: string[];
+  /** For a literal initializer, its value (so static tools can hash it as the engine would). */
+  literal?: { value: unknown };
+  import?: ImportInfo;
+  exported: boolean;
+}
+
+export interface ParamInfo {
+  name: string;
+  type?: string;
+  defaultText?: string;
+  optional: boolean;
+  rest: boolean;
+}
+
+export interface ReferenceSite extends Range {
+  inDefault: boolean;
+}
+
+export interface TaskReference {
+  name: string;
+  sites: ReferenceSite[];
+}
+
+export interface TaskOptionsInfo {
+  name?: string;
+  namespace?: string;
+  version?: string;
+  cacheVersion?: number;
+  hash?: "source" | "closure";
+  cache?: boolean;
+  /** Options whose value is not a literal, so only the engine knows it. */
+  dynamic: string[];
+  /** The options object literal, if any (quick fixes edit it). */
+  objectRange?: Range;
+  hashIncludes?: { range: Range; elements: Array<{ text: string; name?: string; range: Range }> };
+  properties: Record<string, Range>;
+}
+
+export interface TaskInfo {
+  /** Index among the file's tasks, in source order: how the loader and the engine match them. */
+  site: number;
+  call: Range;
+  fn: Range;
+  /** The identifier a user points at: the bound name, else the function's name, else the call. */
+  nameRange: Range;
+  line: number;
+  name?: string;
+  bindingName?: string;
+  fullName?: string;
+  normalizedHash: string;
+  source: string;
+  params: ParamInfo[];
+  options: TaskOptionsInfo;
+  reads: TaskReference[];
+  async: boolean;
+}
+
+export interface SyntaxProblem {
+  start: number;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface FileAnalysis {
+  fileName: string;
+  namespace?: string;
+  bindings: Record<string, BindingInfo>;
+  tasks: TaskInfo[];
+  syntaxErrors: SyntaxProblem[];
+}
+
+export function parseSource(fileName: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKind(fileName));
+}
+
+export function scriptKind(fileName: string): ts.ScriptKind {
+  if (/\.m?jsx?$|\.cjs$/.test(fileName)) return fileName.endsWith("x") ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
+  return fileName.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+}
+
+export function isRelativeModule(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === "..";
+}
+
+function isExported(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** A literal the static side can evaluate: strings, numbers, booleans, null, arrays and objects of them. */
+export function literalValue(node: ts.Expression | undefined): { value: unknown } | undefined {
+  if (!node) return undefined;
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) return literalValue(node.expression);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return { value: node.text };
+  if (ts.isNumericLiteral(node)) return { value: Number(node.text) };
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) return { value: -Number(node.operand.text) };
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
+  if (node.kind === ts.SyntaxKind.NullKeyword) return { value: null };
+  if (ts.isArrayLiteralExpression(node)) {
+    const out: unknown[] = [];
+    for (const e of node.elements) {
+      const v = literalValue(e);
+      if (!v) return undefined;
+      out.push(v.value);
+    }
+    return { value: out };
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    const out: Record<string, unknown> = {};
+    for (const p of node.properties) {
+      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return undefined;
+      const v = literalValue(p.initializer);
+      if (!v) return undefined;
+      out[p.name.text] = v.value;
+    }
+    return { value: out };
+  }
+  return undefined;
+}
+
+/** Local names under which `task` from "tasklens" is visible: direct imports, and namespace imports. */
+function taskImportNames(sf: ts.SourceFile): { direct: Set<string>; namespaces: Set<string> } {
+  const direct = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const s of sf.statements) {
+    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || s.moduleSpecifier.text !== "tasklens") continue;
+    const bindings = s.importClause?.namedBindings;
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const e of bindings.elements) if ((e.propertyName ?? e.name).text === "task") direct.add(e.name.text);
+    } else if (bindings && ts.isNamespaceImport(bindings)) {
+      namespaces.add(bindings.name.text);
+    }
+  }
+  return { direct, namespaces };
+}
+
+export function isTaskCall(node: ts.Node, names: { direct: Set<string>; namespaces: Set<string> }): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  if (ts.isIdentifier(callee)) return names.direct.has(callee.text);
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && names.namespaces.has(callee.expression.text) && callee.name.text === "task";
+}
+
+/** Every `task(fn, options?)` call whose first argument is a function literal, in source order. */
+export function findTaskCalls(sf: ts.SourceFile): ts.CallExpression[] {
+  const names = taskImportNames(sf);
+  const calls: ts.CallExpression[] = [];
+  if (names.direct.size === 0 && names.namespaces.size === 0) return calls;
+  const visit = (node: ts.Node): void => {
+    if (isTaskCall(node, names)) {
+      const fn = node.arguments[0];
+      if (fn && (ts.isFunctionExpression(fn) || ts.isArrowFunction(fn))) calls.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return calls;
+}
+
+function collectBindings(sf: ts.SourceFile, taskCalls: Set<ts.Node>): Record<string, BindingInfo> {
+  const bindings: Record<string, BindingInfo> = Object.create(null);
+  const add = (name: string, kind: BindingInfo["kind"], node: ts.Node, readsFrom: ts.Node | undefined, extra: Partial<BindingInfo> = {}) => {
+    bindings[name] = {
+      name,
+      kind,
+      start: node.getStart(sf),
+      end: node.getEnd(),
+      hash: normalizedHash(node, sf),
+      reads: readsFrom ? [...new Set(freeReferences(readsFrom).map((r) => r.name))] : [],
+      exported: isExported(node),
+      ...extra,
+    };
+  };
+  for (const s of sf.statements) {
+    if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.importClause) {
+      const module = s.moduleSpecifier.text;
+      const relative = isRelativeModule(module);
+      const kind = relative ? "import" : "package";
+      const clause = s.importClause;
+      const typeOnly = clause.isTypeOnly;
+      if (clause.name) add(clause.name.text, kind, s, undefined, { import: { module, imported: "default", relative, typeOnly } });
+      const nb = clause.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) add(nb.name.text, kind, s, undefined, { import: { module, imported: "*", relative, typeOnly } });
+      if (nb && ts.isNamedImports(nb)) {
+        for (const e of nb.elements) {
+          add(e.name.text, kind, e, undefined, { import: { module, imported: (e.propertyName ?? e.name).text, relative, typeOnly: typeOnly || e.isTypeOnly } });
+        }
+      }
+    } else if (ts.isImportEqualsDeclaration(s) && ts.isExternalModuleReference(s.moduleReference) && ts.isStringLiteral(s.moduleReference.expression)) {
+      const module = s.moduleReference.expression.text;
+      const relative = isRelativeModule(module);
+      add(s.name.text, relative ? "import" : "package", s, undefined, { import: { module, imported: "*", relative, typeOnly: s.isTypeOnly } });
+    } else if (ts.isVariableStatement(s)) {
+      const mutable = !(s.declarationList.flags & ts.NodeFlags.Const);
+      for (const d of s.declarationList.declarations) {
+        const init = d.initializer;
+        let kind: BindingInfo["kind"] = mutable ? "let" : "const";
+        if (!mutable && init && taskCalls.has(init)) kind = "task";
+        else if (!mutable && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) kind = "function";
+        else if (!mutable && init && ts.isClassExpression(init)) kind = "class";
+        const names = new Set<string>();
+        declareBindingName(d.name, names);
+        const literal = ts.isIdentifier(d.name) && !mutable ? literalValue(init) : undefined;
+        for (const name of names) {
+          // The whole statement is hashed: `const` → `let` or a changed type annotation is a change too.
+          add(name, kind, d, d, { literal, exported: isExported(s) });
+        }
+      }
+    } else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) {
+      add(s.name.text, ts.isFunctionDeclaration(s) ? "function" : "class", s, s);
+    } else if (ts.isEnumDeclaration(s)) {
+      add(s.name.text, "const", s, s);
+    } else if (ts.isModuleDeclaration(s) && ts.isIdentifier(s.name)) {
+      add(s.name.text, "const", s, s);
+    }
+  }
+  return bindings;
+}
+
+function lineOf(sf: ts.SourceFile, pos: number): number {
+  return sf.getLineAndCharacterOfPosition(pos).line + 1;
+}
+
+function readOptions(sf: ts.SourceFile, node: ts.Expression | undefined): TaskOptionsInfo {
+  const info: TaskOptionsInfo = { dynamic: [], properties: {} };
+  if (!node) return info;
+  if (!ts.isObjectLiteralExpression(node)) {
+    info.dynamic.push("*");
+    return info;
+  }
+  info.objectRange = { start: node.getStart(sf), end: node.getEnd() };
+  for (const p of node.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
+      info.dynamic.push("*");
+      continue;
+    }
+    const key = p.name.text;
+    info.properties[key] = { start: p.getStart(sf), end: p.getEnd() };
+    if (key === "hashIncludes" && ts.isArrayLiteralExpression(p.initializer)) {
+      info.hashIncludes = {
+        range: { start: p.initializer.getStart(sf), end: p.initializer.getEnd() },
+        elements: p.initializer.elements.map((e) => ({
+          text: e.getText(sf),
+          name: ts.isIdentifier(e) ? e.text : undefined,
+          range: { start: e.getStart(sf), end: e.getEnd() },
+        })),
+      };
+      continue;
+    }
+    const literal = literalValue(p.initializer);
+    const value = literal?.value;
+    if (key === "version" && typeof value === "string") info.version = value;
+    else if (key === "cacheVersion" && typeof value === "number") info.cacheVersion = value;
+    else if (key === "hash" && (value === "source" || value === "closure")) info.hash = value;
+    else if (key === "cache" && typeof value === "boolean") info.cache = value;
+    else if (key === "name" && typeof value === "string") info.name = value;
+    else if (key === "namespace" && typeof value === "string") info.namespace = value;
+    else info.dynamic.push(key);
+  }
+  return info;
+}
+
+function readParams(sf: ts.SourceFile, fn: ts.SignatureDeclaration): ParamInfo[] {
+  return fn.parameters.map((p, i) => ({
+    name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
+    type: p.type?.getText(sf),
+    defaultText: p.initializer?.getText(sf),
+    optional: Boolean(p.questionToken || p.initializer || p.dotDotDotToken),
+    rest: Boolean(p.dotDotDotToken),
+  }));
+}
+
+function moduleNamespace(sf: ts.SourceFile): string | undefined {
+  for (const s of sf.statements) {
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      if (ts.isIdentifier(d.name) && d.name.text === "taskNamespace") {
+        const v = literalValue(d.initializer)?.value;
+        if (typeof v === "string") return v;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
+  const calls = findTaskCalls(sf);
+  const bindings = collectBindings(sf, new Set(calls));
+  const namespace = moduleNamespace(sf);
+  const tasks = calls.map((call, site): TaskInfo => {
+    const fn = call.arguments[0] as ts.FunctionExpression | ts.ArrowFunction;
+    const options = readOptions(sf, call.arguments[1]);
+    const parent = call.parent;
+    const bindingName = ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+    const fnName = ts.isFunctionExpression(fn) && fn.name ? fn.name.text : undefined;
+    const name = options.name ?? fnName ?? bindingName;
+    const ns = options.namespace ?? namespace;
+    const nameNode = bindingName ? (parent as ts.VariableDeclaration).name : ts.isFunctionExpression(fn) && fn.name ? fn.name : call.expression;
+    const reads = new Map<string, TaskReference>();
+    for (const ref of freeReferences(fn)) {
+      let entry = reads.get(ref.name);
+      if (!entry) reads.set(ref.name, (entry = { name: ref.name, sites: [] }));
+      entry.sites.push({ start: ref.start, end: ref.end, inDefault: ref.inDefault });
+    }
+    return {
+      site,
+      call: { start: call.getStart(sf), end: call.getEnd() },
+      fn: { start: fn.getStart(sf), end: fn.getEnd() },
+      nameRange: { start: nameNode.getStart(sf), end: nameNode.getEnd() },
+      line: lineOf(sf, fn.getStart(sf)),
+      name,
+      bindingName,
+      fullName: name === undefined ? undefined : ns ? `${ns}.${name}` : name,
+      normalizedHash: normalizedHash(fn, sf),
+      source: fn.getText(sf),
+      params: readParams(sf, fn),
+      options,
+      reads: [...reads.values()],
+      async: Boolean(ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)),
+    };
+  });
+  const syntaxErrors = ((sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []).map((d) => {
+    const lc = sf.getLineAndCharacterOfPosition(d.start);
+    return { start: d.start, line: lc.line + 1, col: lc.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
+  });
+  return { fileName: sf.fileName, namespace, bindings, tasks, syntaxErrors };
+}
+
+export function analyzeText(fileName: string, text: string): FileAnalysis {
+  return analyzeSourceFile(parseSource(fileName, text));
+}

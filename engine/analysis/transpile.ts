@@ -1,0 +1,57 @@
+// Transpiles a workflow file to CommonJS for the loader, and gives each task call a third argument
+// the engine needs: `{ file, site, binder }`. The binder is a function with the task's own
+// parameter list, evaluated in the module's scope, that returns the bound arguments with defaults
+// applied: JavaScript hides defaults from a caller, and a default that reads a module constant must
+// be part of the call's arguments (SPEC §2).
+import ts from "typescript";
+import { FileAnalysis } from "./file";
+
+export interface TranspileResult {
+  js: string;
+}
+
+function binderFor(f: ts.NodeFactory, fn: ts.FunctionExpression | ts.ArrowFunction): ts.FunctionExpression {
+  const names: ts.Expression[] = [];
+  const params = fn.parameters.map((p, i) => {
+    const name = ts.isIdentifier(p.name) ? f.createIdentifier(p.name.text) : f.createIdentifier(`__tasklens_arg${i}`);
+    names.push(p.dotDotDotToken ? f.createSpreadElement(name) : name);
+    return f.createParameterDeclaration(undefined, p.dotDotDotToken, name, undefined, undefined, p.initializer);
+  });
+  return f.createFunctionExpression(undefined, undefined, undefined, undefined, params, undefined, f.createBlock([f.createReturnStatement(f.createArrayLiteralExpression(names))]));
+}
+
+export function transpileWorkflow(fileName: string, text: string, analysis: FileAnalysis): TranspileResult {
+  const siteByEnd = new Map(analysis.tasks.map((t) => [t.call.end, t.site]));
+  const addMeta: ts.TransformerFactory<ts.SourceFile> = (context) => {
+    const f = context.factory;
+    const visit = (node: ts.Node): ts.Node => {
+      const visited = ts.visitEachChild(node, visit, context);
+      const site = ts.isCallExpression(node) ? siteByEnd.get(node.end) : undefined;
+      if (site === undefined || !ts.isCallExpression(visited)) return visited;
+      const fn = (node as ts.CallExpression).arguments[0] as ts.FunctionExpression | ts.ArrowFunction;
+      const meta = f.createObjectLiteralExpression([
+        f.createPropertyAssignment("file", f.createIdentifier("__filename")),
+        f.createPropertyAssignment("site", f.createNumericLiteral(site)),
+        f.createPropertyAssignment("binder", binderFor(f, fn)),
+      ]);
+      const args = [...visited.arguments];
+      if (args.length < 2) args.push(f.createIdentifier("undefined"));
+      return f.updateCallExpression(visited, visited.expression, visited.typeArguments, [...args.slice(0, 2), meta]);
+    };
+    return (sf) => ts.visitNode(sf, visit) as ts.SourceFile;
+  };
+  const out = ts.transpileModule(text, {
+    fileName,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      inlineSourceMap: true,
+      inlineSources: false,
+      allowJs: true,
+    },
+    transformers: { before: [addMeta] },
+    reportDiagnostics: false,
+  });
+  return { js: out.outputText };
+}

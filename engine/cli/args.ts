@@ -1,0 +1,113 @@
+// Command-line parsing: global flags, and task parameters typed from the task's declared
+// TypeScript parameter types and defaults.
+import type { ParamInfo } from "../analysis/file";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+/** `--name value`, `--name=value`, bare `--flag`; a value may itself start with `-` if it is a number. */
+export function parseArgv(argv: string[], booleanFlags: Set<string>): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("--") || arg === "--") {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (eq >= 0) flags.set(name, arg.slice(eq + 1));
+    else if (booleanFlags.has(name)) flags.set(name, true);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("--") && !/^--?\d/.test(next))) flags.set(name, true);
+      else {
+        flags.set(name, next);
+        i++;
+      }
+    }
+  }
+  return { positionals, flags };
+}
+
+function baseType(type: string | undefined): string {
+  return (type ?? "").replace(/\s+/g, "");
+}
+
+/** Converts a command-line string to the value a parameter of this declared type expects. */
+export function parseParamValue(param: ParamInfo, raw: string | true): unknown {
+  const type = baseType(param.type) || inferType(param.defaultText);
+  const fail = (what: string): never => {
+    throw new UsageError(`--${param.name}: expected ${what}, got ${JSON.stringify(raw)}`);
+  };
+  if (type === "boolean") {
+    if (raw === true || raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+    return fail("true or false");
+  }
+  if (raw === true) return fail(`a value (--${param.name} VALUE)`);
+  if (type === "string") return raw;
+  if (type === "number") {
+    const n = Number(raw);
+    return raw.trim() === "" || Number.isNaN(n) ? fail("a number") : n;
+  }
+  if (type === "bigint") {
+    try {
+      return BigInt(raw);
+    } catch {
+      return fail("an integer");
+    }
+  }
+  const arrayOf = /^(?:(string|number|boolean)\[\]|Array<(string|number|boolean)>)$/.exec(type);
+  if (arrayOf) {
+    const element = arrayOf[1] ?? arrayOf[2];
+    if (raw.trim().startsWith("[")) return parseJson(param, raw);
+    return raw === "" ? [] : raw.split(",").map((part) => parseParamValue({ ...param, type: element }, part));
+  }
+  if (/^(".*"|'.*')(\|(".*"|'.*'))*$/.test(type)) return raw; // a union of string literals
+  if (!type) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return parseJson(param, raw);
+}
+
+function parseJson(param: ParamInfo, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new UsageError(`--${param.name}: expected JSON for type ${param.type ?? "unknown"}, got ${JSON.stringify(raw)}`);
+  }
+}
+
+/** The type a default's literal implies, for parameters declared without a type. */
+function inferType(defaultText: string | undefined): string {
+  if (!defaultText) return "";
+  if (/^["'`]/.test(defaultText)) return "string";
+  if (/^-?\d/.test(defaultText)) return "number";
+  if (defaultText === "true" || defaultText === "false") return "boolean";
+  return "";
+}
+
+export function describeParam(p: ParamInfo): string {
+  const type = p.type ?? (inferType(p.defaultText) || "JSON");
+  const tail = p.defaultText !== undefined ? ` (default: ${p.defaultText})` : p.optional ? " (optional)" : " (required)";
+  return `  --${p.name} ${type.toUpperCase() === type ? type : `<${type}>`}${tail}`;
+}

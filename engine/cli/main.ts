@@ -1,0 +1,63 @@
+// The `tasklens` command: run | log | check | explain | lsp.
+import { WorkflowError } from "../loader";
+import { StoreError } from "../store";
+import { UnhashableValueError } from "../values";
+import { UsageError } from "./args";
+import { Output } from "./output";
+
+const USAGE = `Usage: tasklens <command> [options]
+
+Commands:
+  run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]
+                       run a task (default: main) with caching
+  log [ID | - | ~N] [--json] [--db PATH] [--file FILE]
+                       executions, an execution's job tree, or one job's details
+  check [FILE …] [--json]
+                       report dependencies the cache key does not cover
+  explain FILE [TASK] [--json] [--db PATH]
+                       say what the next run would do, per task, without running it
+  lsp --stdio          run the language server over stdio
+
+Run 'tasklens run FILE TASK --help' for a task's parameters.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const out = new Output();
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await (require("./run") as typeof import("./run")).runCommand(rest, out);
+      case "log":
+        return await (require("./log") as typeof import("./log")).logCommand(rest, out);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        out.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      case "--version":
+        out.stdout((require("../../package.json") as { version: string }).version);
+        return 0;
+      default:
+        out.error(`tasklens: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(`tasklens: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof WorkflowError || error instanceof StoreError) {
+      out.error(error.message);
+      return error instanceof WorkflowError ? error.exitCode : 2;
+    }
+    if (error instanceof UnhashableValueError) {
+      out.error(`tasklens: ${error.message}`);
+      return 2;
+    }
+    out.error(`tasklens: internal error: ${(error as Error)?.stack ?? String(error)}`);
+    return 70;
+  } finally {
+    out.flushNow();
+  }
+}

@@ -1,0 +1,177 @@
+// `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]`
+import path from "node:path";
+import type { ParamInfo } from "../analysis/file";
+import { TaskHasher } from "../hashing";
+import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
+import { describeCall, Execution, Job, JobFailure } from "../scheduler";
+import { defaultStorePath, projectConfig, projectRoot, Store } from "../store";
+import { CallExpression, registry, TaskDefinition } from "../task";
+import { encodeValue } from "../values";
+import { describeParam, parseArgv, parseParamValue, UsageError } from "./args";
+import { Output } from "./output";
+
+const RUN_FLAGS = new Set(["no-cache", "json", "help"]);
+
+/** A task by full name, short name or exported binding; tasks of the file first, then of its imports. */
+export function findTask(workflow: LoadedWorkflow, name: string): TaskDefinition | undefined {
+  const candidates = [...workflow.tasks, ...[...registry.values()].filter((d) => !workflow.tasks.includes(d))];
+  return (
+    candidates.find((d) => d.fullName === name) ??
+    candidates.find((d) => d.name === name) ??
+    candidates.find((d) => staticInfoOf(d)?.info.bindingName === name)
+  );
+}
+
+function taskList(workflow: LoadedWorkflow): string {
+  return workflow.tasks.map((d) => `  ${d.fullName}`).join("\n") || "  (none: the file defines no tasks)";
+}
+
+function paramsOf(def: TaskDefinition): ParamInfo[] {
+  return staticInfoOf(def)?.info.params ?? [];
+}
+
+function helpFor(def: TaskDefinition, file: string): string {
+  const params = paramsOf(def);
+  return [
+    `Usage: tasklens run ${file} ${def.name} ${params.map((p) => (p.optional ? `[--${p.name} VALUE]` : `--${p.name} VALUE`)).join(" ")}`.trimEnd(),
+    "",
+    `Task ${def.fullName}`,
+    params.length ? "Parameters:" : "Parameters: none",
+    ...params.map(describeParam),
+  ].join("\n");
+}
+
+export async function runCommand(argv: string[], out: Output): Promise<number> {
+  const { positionals, flags } = parseArgv(argv, RUN_FLAGS);
+  const [fileArg, taskArg = "main", ...extra] = positionals;
+  if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]");
+  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (task parameters are given as --name value)`);
+  const workflow = loadWorkflow(fileArg);
+  const def = findTask(workflow, taskArg);
+  if (!def) {
+    out.error(`tasklens: no task ${JSON.stringify(taskArg)} in ${fileArg}. Tasks in the file:\n${taskList(workflow)}`);
+    return 2;
+  }
+  if (flags.has("help")) {
+    out.stdout(helpFor(def, fileArg));
+    return 0;
+  }
+  const json = flags.get("json") === true;
+  const noCache = flags.get("no-cache") === true;
+  const jobsFlag = flags.get("jobs");
+  const jobs = jobsFlag === undefined ? undefined : Number(jobsFlag);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs: expected a positive integer, got ${JSON.stringify(jobsFlag)}`);
+  const dbFlag = flags.get("db");
+  if (dbFlag === true) throw new UsageError("--db: expected a path");
+
+  const params = paramsOf(def);
+  const known = new Set(["no-cache", "json", "jobs", "db", "help"]);
+  for (const name of flags.keys()) {
+    if (!known.has(name) && !params.some((p) => p.name === name)) {
+      throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
+    }
+  }
+  const args: unknown[] = params.map((p) => {
+    const raw = flags.get(p.name);
+    if (raw === undefined) {
+      if (!p.optional) throw new UsageError(`missing --${p.name} for task ${def.fullName}\n${helpFor(def, fileArg)}`);
+      return undefined;
+    }
+    return parseParamValue(p, raw);
+  });
+  while (args.length && args[args.length - 1] === undefined) args.pop();
+
+  const store = await Store.open(defaultStorePath(workflow.file, dbFlag));
+  const hashMode = projectConfig(projectRoot(workflow.file)).hash === "closure" ? "closure" : "source";
+  const execution = new Execution({
+    store,
+    hasher: new TaskHasher(hashMode),
+    noCache,
+    jobs,
+    events: {
+      jobStarted: (job, cached) => out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${describeCall(job.definition, job.args, job.params)}`),
+      jobFailed: (job) => {
+        out.log(`*** Failed Job ${job.id.slice(0, 8)}:  ${describeCall(job.definition, job.args, job.params)}`);
+        for (const line of (job.traceback ?? "").split("\n")) out.log(line);
+      },
+    },
+  });
+  const commandLine = ["tasklens", "run", ...argv];
+  const started = Date.now();
+  const executionRecord = { id: execution.id, started, ended: null as number | null, status: "running" as "running" | "done" | "failed" | "interrupted", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null as string | null, error: null as string | null };
+  store.putExecution(executionRecord);
+  out.log(`Start Execution ${execution.id.slice(0, 8)}:  ${commandLine.join(" ")}`);
+
+  // Completed jobs reach disk during the run; the period adapts so large runs do not spend their time exporting.
+  let timer: NodeJS.Timeout | undefined;
+  const scheduleFlush = () => {
+    timer = setTimeout(() => {
+      store.flush();
+      scheduleFlush();
+    }, Math.max(200, 4 * store.lastFlushDuration));
+    timer.unref();
+  };
+  scheduleFlush();
+  const onSignal = (signal: NodeJS.Signals) => {
+    executionRecord.status = "interrupted";
+    executionRecord.ended = Date.now();
+    executionRecord.error = `interrupted by ${signal}`;
+    store.putExecution(executionRecord);
+    store.close();
+    out.log(`Execution ${execution.id.slice(0, 8)} interrupted by ${signal}; completed jobs are recorded.`);
+    out.flushNow();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let result: unknown;
+  let failure: JobFailure | Error | undefined;
+  try {
+    result = await execution.evaluate(new CallExpression(def, args), null);
+  } catch (error) {
+    failure = error as Error;
+    if (!(error instanceof JobFailure)) out.log(`*** Execution failed: ${(error as Error).message ?? String(error)}`);
+  }
+  clearTimeout(timer);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  executionRecord.status = failure ? "failed" : "done";
+  executionRecord.ended = Date.now();
+  executionRecord.error = failure ? (failure instanceof JobFailure ? failure.message : String(failure.message)) : null;
+  if (!failure) executionRecord.resultHash = store.putValue(JSON.stringify(encodeValue(result, false)));
+  store.putExecution(executionRecord);
+  store.close();
+
+  out.jobStatusTable(execution.jobs);
+  if (json) {
+    out.stdout(JSON.stringify(executionJson(execution, failure, result)));
+  } else if (!failure) {
+    out.result(result);
+  }
+  if (failure && !(failure instanceof JobFailure) && (failure as { name?: string }).name === "UnhashableValueError") return 2;
+  return failure ? 1 : 0;
+}
+
+function executionJson(execution: Execution, failure: Error | undefined, result: unknown): unknown {
+  const doc: Record<string, unknown> = {
+    executionId: execution.id,
+    status: failure ? "failed" : "done",
+    result: failure ? null : encodeValue(result, false),
+  };
+  if (failure) doc.error = failure instanceof JobFailure ? `${failure.job.definition.fullName}: ${failure.job.error}` : failure.message;
+  doc.jobs = execution.jobs.map((job: Job) => ({
+    id: job.id,
+    task: job.definition.fullName,
+    args: job.args.map((a) => encodeValue(a, false)),
+    status: job.status === "running" ? "failed" : job.status,
+    parentId: job.parent?.id ?? null,
+    callHash: job.callHash,
+    durationMs: job.ended === null ? null : job.ended - job.started,
+  }));
+  return doc;
+}
+
+export function relativeFile(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
