@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 "use strict";
+// Stack traces point into the workflow's .ts source (the loader emits inline source maps).
+process.setSourceMapsEnabled(true);
 require("../dist/engine/cli/main.js")
   .main(process.argv.slice(2))
   .then((code) => {

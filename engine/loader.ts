@@ -151,6 +151,8 @@ export function loadWorkflow(fileArg: string): LoadedWorkflow {
   registry.clear();
   const mod = new Module(file, undefined);
   mod.filename = file;
+  // Node keeps a module's source map only while the module object lives (a weak map): keep it alive.
+  require.cache[file] = mod;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
   try {
     compileInto(mod, file);

@@ -214,7 +214,7 @@ export class Execution {
     const { store, hasher, events } = this.options;
     const def = job.definition;
     const identity = hasher.identity(def);
-    store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: identity.parts as unknown as Record<string, unknown> });
+    store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: paramNames(def) } });
     const argsValueHash = store.putValue(serializeValue(job.args));
     const record = (): JobRecord => ({
       id: job.id, executionId: this.id, parentId: job.parent?.id ?? null, seq: job.seq, taskName: def.fullName,
@@ -332,8 +332,10 @@ export function jobTraceback(job: Job, cause: unknown): string {
 
 /** The error's stack without the engine's own frames (they say nothing about the workflow). */
 function trimStack(stack: string): string {
+  const packageRoot = require("node:path").resolve(__dirname, "..", "..") as string;
+  const engineFrame = (line: string) => line.includes(`${packageRoot}/engine/`) || line.includes(`${packageRoot}/dist/`);
   return stack
     .split("\n")
-    .filter((line) => !/^\s+at .*(node:internal|[\\/]dist[\\/]engine[\\/]|node:async_hooks)/.test(line))
+    .filter((line) => !/^\s+at /.test(line) || !(engineFrame(line) || /node:internal|node:async_hooks/.test(line)))
     .join("\n");
 }

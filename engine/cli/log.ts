@@ -35,7 +35,8 @@ function valueJson(store: Store, hash: string | null): unknown {
 
 function callText(store: Store, job: JobRecord): string {
   const args = valueText(store, job.argsHash);
-  const list = Array.isArray(args) ? args.map((a) => displayValue(a, 60)).join(", ") : "";
+  const params = (store.getTask(job.taskHash)?.parts.params as string[] | undefined) ?? [];
+  const list = Array.isArray(args) ? args.map((a, i) => (params[i] ? `${params[i]}=` : "") + displayValue(a, 60)).join(", ") : "";
   return `${job.taskName}(${list})`;
 }
 

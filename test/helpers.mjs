@@ -1,0 +1,84 @@
+// Helpers shared by the tests: temporary workflow folders and the CLI run as a separate process.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const CLI = join(ROOT, "bin", "tasklens.js");
+
+/** Isolated transpile cache for the whole test process. */
+const cacheDir = mkdtempSync(join(tmpdir(), "tasklens-test-cache-"));
+
+export function tempDir(prefix = "tasklens-test-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A fresh folder holding a copy of examples/<name> (or the given files): nothing installed there. */
+export function workspace(files = {}, { example } = {}) {
+  const dir = tempDir();
+  if (example) cpSync(join(ROOT, "examples", example), join(dir, example));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return {
+    dir,
+    path: (name) => join(dir, name),
+    read: (name) => readFileSync(join(dir, name), "utf8"),
+    write: (name, text) => writeFileSync(join(dir, name), text),
+    edit: (name, from, to) => {
+      const text = readFileSync(join(dir, name), "utf8");
+      if (!text.includes(from)) throw new Error(`edit: ${JSON.stringify(from)} not found in ${name}`);
+      writeFileSync(join(dir, name), text.replace(from, to));
+    },
+    run: (args, options = {}) => tasklens(args, { cwd: dir, ...options }),
+  };
+}
+
+export function tasklens(args, { cwd, env = {}, input } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    input,
+    encoding: "utf8",
+    env: { ...process.env, TASKLENS_CACHE_DIR: cacheDir, TASKLENS_DB: "", ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+export function spawnTasklens(args, { cwd, env = {} } = {}) {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, TASKLENS_CACHE_DIR: cacheDir, TASKLENS_DB: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** `{ taskShortName: "Run" | "Cached" }` from the human log on stderr. */
+export function jobLines(stderr) {
+  return [...stderr.matchAll(/\[tasklens\] (Run   |Cached) Job [0-9a-f]{8}:  ([\w.]+)\(/g)].map((m) => [m[2].split(".").pop(), m[1].trim()]);
+}
+
+export function statuses(stderr) {
+  return Object.fromEntries(jobLines(stderr));
+}
+
+export function runJson(ws, args, options) {
+  const r = ws.run([...args, "--json"], options);
+  let doc;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
+  return { ...r, doc };
+}
+
+export async function waitFor(predicate, { timeout = 20_000, interval = 25, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
