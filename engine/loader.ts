@@ -85,7 +85,7 @@ export function staticInfoOf(definition: TaskDefinition): { analysis: FileAnalys
 setSiteNames((meta) => {
   const analysis = analyses.get(meta.file);
   const info = analysis?.tasks[meta.site];
-  return info ? { bindingName: info.bindingName, namespace: analysis?.namespace } : undefined;
+  return info ? { bindingName: info.bindingName, namespace: analysis?.namespace, paramNames: info.params.map((p) => p.name) } : undefined;
 });
 
 function formatSyntaxError(file: string, analysis: FileAnalysis): string {

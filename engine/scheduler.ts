@@ -8,17 +8,6 @@ import { JobRecord, JobStatus, Store } from "./store";
 import { CallExpression, registry, setEvaluatorLookup, TaskDefinition } from "./task";
 import { deserializeValue, displayValue, hashValue, isCall, serializeValue, UnhashableValueError } from "./values";
 
-export interface JobSummary {
-  id: string;
-  task: string;
-  args: unknown[];
-  params: string[];
-  status: JobStatus;
-  parentId: string | null;
-  callHash: string;
-  durationMs: number;
-}
-
 export interface ExecutionEvents {
   jobStarted?(job: Job, cached: boolean): void;
   jobFailed?(job: Job, error: unknown): void;
@@ -60,21 +49,9 @@ export class Job {
     readonly callHash: string,
   ) {}
 
-  get params(): string[] {
-    const info = this.definition;
-    return info.meta?.binder ? paramNames(info) : [];
+  get params(): readonly string[] {
+    return this.definition.paramNames;
   }
-}
-
-const paramNameCache = new WeakMap<TaskDefinition, string[]>();
-function paramNames(def: TaskDefinition): string[] {
-  let names = paramNameCache.get(def);
-  if (!names) {
-    const { staticInfoOf } = require("./loader") as typeof import("./loader");
-    names = staticInfoOf(def)?.info.params.map((p) => p.name) ?? [];
-    paramNameCache.set(def, names);
-  }
-  return names;
 }
 
 /** A task failed: carries the job where the error was thrown. */
@@ -160,7 +137,7 @@ export class Execution {
     const def = expr.definition;
     const args = (await this.evaluate(expr.args, parent)) as unknown[];
     const bound = def.bind(args);
-    const names = paramNames(def);
+    const names = def.paramNames;
     const identity = this.options.hasher.identity(def);
     const argsHash = argumentsHash(def, bound, names);
     const callHash = callHashOf(identity.hash, argsHash);
@@ -178,7 +155,7 @@ export class Execution {
     return promise;
   }
 
-  private upstreamOf(args: unknown[], names: string[]): Array<{ param: string; jobId: string }> {
+  private upstreamOf(args: unknown[], names: readonly string[]): Array<{ param: string; jobId: string }> {
     const found: Array<{ param: string; jobId: string }> = [];
     const visit = (value: unknown, param: string, depth: number): void => {
       if (depth > 4 || !value || typeof value !== "object") return;
@@ -214,7 +191,7 @@ export class Execution {
     const { store, hasher, events } = this.options;
     const def = job.definition;
     const identity = hasher.identity(def);
-    store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: paramNames(def) } });
+    store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: def.paramNames } });
     const argsValueHash = store.putValue(serializeValue(job.args));
     const record = (): JobRecord => ({
       id: job.id, executionId: this.id, parentId: job.parent?.id ?? null, seq: job.seq, taskName: def.fullName,
@@ -289,7 +266,7 @@ export class Execution {
 }
 
 /** The canonical hash of bound arguments; an unhashable one is named by its parameter. */
-function argumentsHash(def: TaskDefinition, bound: unknown[], names: string[]): string {
+function argumentsHash(def: TaskDefinition, bound: unknown[], names: readonly string[]): string {
   try {
     return hashValue(bound);
   } catch (error) {
@@ -309,7 +286,7 @@ async function settleAll(promises: Promise<unknown>[]): Promise<unknown[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
 }
 
-export function describeCall(def: TaskDefinition, args: unknown[], params: string[]): string {
+export function describeCall(def: TaskDefinition, args: unknown[], params: readonly string[]): string {
   return `${def.fullName}(${args.map((a, i) => (params[i] ? `${params[i]}=${displayValue(a, 60)}` : displayValue(a, 60))).join(", ")})`;
 }
 

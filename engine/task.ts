@@ -33,16 +33,15 @@ type LazyParams<P extends unknown[]> = { [K in keyof P]: Lazy<P[K]> };
 export type AnyFunction = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export class TaskDefinition {
-  readonly name: string;
   constructor(
     readonly fn: AnyFunction,
     readonly options: TaskOptions,
     readonly meta: TaskSiteMeta | undefined,
-    name: string,
+    readonly name: string,
     readonly fullName: string,
-  ) {
-    this.name = name;
-  }
+    /** Declared parameter names (from the loader's analysis; empty when unknown). */
+    readonly paramNames: readonly string[] = [],
+  ) {}
 
   /** Arguments bound to the parameter list with defaults applied, as the function will see them. */
   bind(args: unknown[]): unknown[] {
@@ -72,6 +71,10 @@ export class CallExpression<T> implements EncodableCall, PromiseLike<T> {
     return this.definition.fullName;
   }
 
+  argumentName(index: number): string {
+    return this.definition.paramNames[index] ?? `#${index + 1}`;
+  }
+
   /** Thenable, so that `await child()` inside an async task evaluates the child as a job of this run. */
   then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     const evaluator = currentEvaluator();
@@ -92,7 +95,7 @@ export class DuplicateTaskError extends Error {}
 export const registry = new Map<string, TaskDefinition>();
 
 /** Names known only to the loader's static analysis (bound name, module namespace), by file and site. */
-type SiteNames = (meta: TaskSiteMeta) => { bindingName?: string; namespace?: string } | undefined;
+type SiteNames = (meta: TaskSiteMeta) => { bindingName?: string; namespace?: string; paramNames: string[] } | undefined;
 let siteNames: SiteNames = () => undefined;
 export function setSiteNames(lookup: SiteNames): void {
   siteNames = lookup;
@@ -110,7 +113,7 @@ export function task<F extends AnyFunction>(fn: F, options: TaskOptions = {}, me
     const where = (d: TaskDefinition) => (d.meta ? `${d.meta.file} (task #${d.meta.site + 1})` : "unknown file");
     throw new DuplicateTaskError(`two tasks are named ${fullName}: in ${where(existing)} and in ${meta ? where({ meta } as TaskDefinition) : "unknown file"}; give one a different name or namespace`);
   }
-  const definition = new TaskDefinition(fn, options, meta, name, fullName);
+  const definition = new TaskDefinition(fn, options, meta, name, fullName, known?.paramNames);
   registry.set(fullName, definition);
   const callable = (...args: unknown[]) => new CallExpression(definition, args);
   Object.defineProperty(callable, "definition", { value: definition });

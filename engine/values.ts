@@ -7,6 +7,7 @@ import { sha256 } from "./hash";
 export interface EncodableCall {
   readonly taskFullName: string;
   readonly args: readonly unknown[];
+  argumentName(index: number): string;
 }
 export const CALL_BRAND = Symbol.for("tasklens.call");
 export function isCall(value: unknown): value is EncodableCall {
@@ -47,7 +48,7 @@ export function encodeValue(value: unknown, canonical: boolean, path = "value"):
   }
   if (value === null) return null;
   if (isCall(value)) {
-    return { $call: value.taskFullName, args: value.args.map((a, i) => encodeValue(a, canonical, `${path}.args[${i}]`)) };
+    return { $call: value.taskFullName, args: value.args.map((a, i) => encodeValue(a, canonical, `argument '${value.argumentName(i)}' of task ${value.taskFullName}`)) };
   }
   if (Array.isArray(value)) return value.map((v, i) => encodeValue(v, canonical, `${path}[${i}]`));
   if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString() };
