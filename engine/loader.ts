@@ -89,7 +89,8 @@ setSiteNames((meta) => {
 });
 
 function formatSyntaxError(file: string, analysis: FileAnalysis): string {
-  return analysis.syntaxErrors.map((e) => `${file}:${e.line}:${e.col}: syntax error: ${e.message}`).join("\n");
+  const shown = path.relative(process.cwd(), file) || file;
+  return analysis.syntaxErrors.map((e) => `${shown}:${e.line}:${e.col}: syntax error: ${e.message}`).join("\n");
 }
 
 const WORKFLOW_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
