@@ -94,6 +94,7 @@ export class Execution {
   private readonly inFlight = new Map<string, { job: Job; promise: Promise<unknown> }>();
   private readonly jobOfExpression = new WeakMap<object, Job>();
   private readonly validity = new Map<string, boolean>();
+  private readonly recordedTasks = new Set<string>();
   private readonly slots: Slots;
 
   constructor(private readonly options: ExecutionOptions) {
@@ -191,7 +192,10 @@ export class Execution {
     const { store, hasher, events } = this.options;
     const def = job.definition;
     const identity = hasher.identity(def);
-    store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: def.paramNames } });
+    if (!this.recordedTasks.has(identity.hash)) {
+      this.recordedTasks.add(identity.hash);
+      store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: def.paramNames } });
+    }
     const argsValueHash = store.putValue(serializeValue(job.args));
     const record = (): JobRecord => ({
       id: job.id, executionId: this.id, parentId: job.parent?.id ?? null, seq: job.seq, taskName: def.fullName,

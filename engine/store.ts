@@ -10,7 +10,7 @@
 // - a file that is not a tasklens store is never written: StoreError, and the user decides.
 import fs from "node:fs";
 import path from "node:path";
-import type { Database, SqlJsStatic, SqlValue } from "sql.js";
+import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { sha256 } from "./hash";
 import { sleepSync, writeFileAtomic } from "./fsutil";
 
@@ -138,6 +138,12 @@ function corruptMessage(file: string, why: string): string {
   );
 }
 
+/** sql.js keeps the database in (emscripten) memory: a rollback journal there only costs time. */
+function configure(db: Database): Database {
+  db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY");
+  return db;
+}
+
 /** Opens the bytes of a store file as a database, or explains why they are not one. */
 function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): Database {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== "SQLite format 3\u0000") {
@@ -150,7 +156,7 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): Database 
     const format = rows[0]?.values[0]?.[0];
     if (format !== FORMAT) throw new StoreError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
     db.exec("PRAGMA quick_check");
-    return db;
+    return configure(db);
   } catch (error) {
     db?.close();
     if (error instanceof StoreError) throw error;
@@ -161,6 +167,8 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): Database 
 
 export class Store {
   private pending: Array<[string, SqlValue[]]> = [];
+  /** Prepared statements by SQL text, for the current database object. */
+  private statements = new Map<string, Statement>();
   private stamp: FileStamp | undefined;
   private lastFlushMs = 0;
   private closed = false;
@@ -189,7 +197,7 @@ export class Store {
     let db: Database;
     if (bytes) db = openBytes(SQL, abs, bytes);
     else {
-      db = new SQL.Database();
+      db = configure(new SQL.Database());
       db.exec(SCHEMA);
       db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", [FORMAT]);
     }
@@ -208,27 +216,39 @@ export class Store {
   reload(): void {
     const bytes = fs.readFileSync(this.file);
     const stamp = stampOf(this.file);
-    const db = openBytes(this.SQL, this.file, bytes);
+    this.replaceDb(openBytes(this.SQL, this.file, bytes));
+    this.stamp = stamp;
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) this.statements.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+
+  /** Replaces the database object (after a merge or reload); prepared statements belong to the old one. */
+  private replaceDb(db: Database): void {
+    for (const stmt of this.statements.values()) stmt.free();
+    this.statements.clear();
     this.db.close();
     this.db = db;
-    this.stamp = stamp;
   }
 
   private write(sql: string, params: SqlValue[]): void {
     if (this.readonly) throw new Error("the store is open read-only");
-    this.db.run(sql, params);
+    this.statement(sql).run(params);
     this.pending.push([sql, params]);
   }
 
   private all(sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
-    const stmt = this.db.prepare(sql);
+    const stmt = this.statement(sql);
     try {
       stmt.bind(params);
       const rows: Record<string, SqlValue>[] = [];
       while (stmt.step()) rows.push(stmt.getAsObject());
       return rows;
     } finally {
-      stmt.free();
+      stmt.reset();
     }
   }
 
@@ -362,8 +382,7 @@ export class Store {
         merged.exec("BEGIN");
         for (const [sql, params] of this.pending) merged.run(sql, params);
         merged.exec("COMMIT");
-        this.db.close();
-        this.db = merged;
+        this.replaceDb(merged);
       }
       writeFileAtomic(this.file, this.db.export());
       this.stamp = stampOf(this.file);
@@ -418,6 +437,8 @@ export class Store {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    for (const stmt of this.statements.values()) stmt.free();
+    this.statements.clear();
     this.db.close();
   }
 }
