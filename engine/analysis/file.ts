@@ -65,6 +65,12 @@ export interface TaskOptionsInfo {
   properties: Record<string, Range>;
 }
 
+export interface EffectSite extends Range {
+  kind: "nondeterministic" | "external-input";
+  /** What the code does, as a user would write it: `Date.now()`, `process.env`, `fs.readFileSync()`. */
+  what: string;
+}
+
 export interface TaskInfo {
   /** Index among the file's tasks, in source order: how the loader and the engine match them. */
   site: number;
@@ -81,6 +87,7 @@ export interface TaskInfo {
   params: ParamInfo[];
   options: TaskOptionsInfo;
   reads: TaskReference[];
+  effects: EffectSite[];
   async: boolean;
 }
 
@@ -313,6 +320,46 @@ function moduleNamespace(sf: ts.SourceFile): string | undefined {
   return undefined;
 }
 
+const NONDETERMINISTIC_CALLS: Record<string, string[]> = { Date: ["now"], Math: ["random"], crypto: ["randomUUID", "getRandomValues"], performance: ["now"] };
+const FS_MODULES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises"]);
+const NETWORK_MODULES = new Set(["http", "node:http", "https", "node:https", "net", "node:net", "axios", "node-fetch", "undici"]);
+const FS_READS = /^(readFile|readFileSync|readdir|readdirSync|createReadStream|stat|statSync|lstat|lstatSync|existsSync|access|accessSync|opendir|opendirSync|readlink|readlinkSync|realpath|realpathSync)$/;
+
+/**
+ * Calls whose result differs from run to run (a cached task then caches one draw) and reads of the
+ * outside world (environment, files, network) that no hash covers. `free` are the names the task
+ * reads from outside itself: a local variable called `Date` is not the global.
+ */
+function findEffects(sf: ts.SourceFile, fn: ts.Node, bindings: Record<string, BindingInfo>, free: Set<string>): EffectSite[] {
+  const effects: EffectSite[] = [];
+  const isGlobal = (name: string) => free.has(name) && !bindings[name];
+  const importedFrom = (name: string, modules: Set<string>) => free.has(name) && bindings[name]?.import !== undefined && modules.has(bindings[name].import!.module);
+  const add = (kind: EffectSite["kind"], node: ts.Node, what: string) => effects.push({ kind, what, start: node.getStart(sf), end: node.getEnd() });
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+        const object = callee.expression.text;
+        const method = callee.name.text;
+        if (isGlobal(object) && NONDETERMINISTIC_CALLS[object]?.includes(method)) add("nondeterministic", node, `${object}.${method}()`);
+        else if (importedFrom(object, FS_MODULES) && FS_READS.test(method)) add("external-input", node, `${object}.${method}()`);
+        else if (importedFrom(object, NETWORK_MODULES)) add("external-input", node, `${object}.${method}()`);
+      } else if (ts.isIdentifier(callee)) {
+        if (callee.text === "fetch" && isGlobal("fetch")) add("external-input", node, "fetch()");
+        else if (importedFrom(callee.text, FS_MODULES) && FS_READS.test(bindings[callee.text].import!.imported)) add("external-input", node, `${callee.text}()`);
+        else if (importedFrom(callee.text, NETWORK_MODULES)) add("external-input", node, `${callee.text}()`);
+      }
+    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "Date" && isGlobal("Date") && !node.arguments?.length) {
+      add("nondeterministic", node, "new Date()");
+    } else if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "process" && node.name.text === "env" && isGlobal("process")) {
+      add("external-input", node, "process.env");
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return effects;
+}
+
 export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
   const calls = findTaskCalls(sf);
   const bindings = collectBindings(sf, new Set(calls));
@@ -346,6 +393,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
       params: readParams(sf, fn),
       options,
       reads: [...reads.values()],
+      effects: findEffects(sf, fn, bindings, new Set(reads.keys())),
       async: Boolean(ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)),
     };
   });

@@ -29,6 +29,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (require("./run") as typeof import("./run")).runCommand(rest, out);
       case "log":
         return await (require("./log") as typeof import("./log")).logCommand(rest, out);
+      case "check":
+        return await (require("./inspect") as typeof import("./inspect")).checkCommand(rest, out);
+      case "explain":
+        return await (require("./inspect") as typeof import("./inspect")).explainCommand(rest, out);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,80 @@
+// Each task's identity as the source alone shows it: its task hash (composed exactly as the engine
+// composes it), its hash manifest and its dependency fingerprints. Used by `check`, `explain` and the
+// language server; never runs workflow code.
+import { hashValue } from "../values";
+import { AnalysisProvider, ClosureResolver, Dependency } from "./closure";
+import type { FileAnalysis, TaskInfo } from "./file";
+import { composeTaskHash, includesHash } from "./taskHash";
+
+export interface StaticTaskIdentity {
+  task: TaskInfo;
+  fullName: string;
+  /** The task hash the engine will compute, or undefined when an option is only known at run time. */
+  hash?: string;
+  normalizedHash: string;
+  version?: string;
+  cacheVersion: number;
+  /** Hash of the hashIncludes values, or undefined when one of them is only known at run time. */
+  includesHash?: string;
+  closure?: string;
+  hashMode: "source" | "closure";
+  cached: boolean;
+  dependencies: Dependency[];
+  fingerprints: Record<string, string>;
+}
+
+export function staticIdentities(file: string, analysis: FileAnalysis, provider: AnalysisProvider, projectHashMode: "source" | "closure" = "source"): StaticTaskIdentity[] {
+  const resolver = new ClosureResolver(provider);
+  const byBinding = new Map(analysis.tasks.filter((t) => t.bindingName).map((t) => [t.bindingName!, t]));
+  const memo = new Map<TaskInfo, StaticTaskIdentity>();
+
+  const identity = (task: TaskInfo, visiting: Set<TaskInfo>): StaticTaskIdentity => {
+    const known = memo.get(task);
+    if (known) return known;
+    visiting.add(task);
+    const options = task.options;
+    const hashMode = options.hash ?? projectHashMode;
+    const includes = (options.hashIncludes?.elements ?? []).map((element): string | undefined => {
+      const binding = element.name ? analysis.bindings[element.name] : undefined;
+      if (!binding) return undefined;
+      if (binding.kind === "task") {
+        const target = byBinding.get(binding.name);
+        return target && !visiting.has(target) ? identity(target, visiting).hash : undefined;
+      }
+      if (binding.kind === "function" || binding.kind === "class" || binding.kind === "import") return resolver.fingerprint(file, analysis, binding.name);
+      if (binding.literal) return hashValue(binding.literal.value);
+      return undefined;
+    });
+    const includesKnown = !options.dynamic.includes("hashIncludes") && includes.every((h): h is string => h !== undefined);
+    const closure = hashMode === "closure" ? resolver.closureHash(file, analysis, task) : undefined;
+    const dependencies = resolver.dependencies(file, analysis, task);
+    const dynamic = options.dynamic.length > 0 || task.fullName === undefined;
+    const parts = {
+      fullName: task.fullName ?? "",
+      sourceHash: options.version === undefined ? task.normalizedHash : undefined,
+      version: options.version,
+      cacheVersion: options.cacheVersion ?? 0,
+      includes: includesKnown ? (includes as string[]) : [],
+      closure,
+    };
+    const result: StaticTaskIdentity = {
+      task,
+      fullName: task.fullName ?? task.name ?? `task #${task.site + 1}`,
+      hash: dynamic || !includesKnown ? undefined : composeTaskHash(parts),
+      normalizedHash: task.normalizedHash,
+      version: options.version,
+      cacheVersion: parts.cacheVersion,
+      includesHash: includesKnown ? includesHash(parts.includes) : undefined,
+      closure,
+      hashMode,
+      cached: options.cache !== false,
+      dependencies,
+      fingerprints: Object.fromEntries(dependencies.filter((d) => d.kind !== "global").map((d) => [d.name, d.fingerprint])),
+    };
+    visiting.delete(task);
+    memo.set(task, result);
+    return result;
+  };
+
+  return analysis.tasks.map((t) => identity(t, new Set()));
+}
