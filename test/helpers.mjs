@@ -15,10 +15,11 @@ export function tempDir(prefix = "tasklens-test-") {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A fresh folder holding a copy of examples/<name> (or the given files): nothing installed there. */
-export function workspace(files = {}, { example } = {}) {
+/** A fresh folder holding a copy of examples/<name>, of a fixture folder, or of the given files: nothing installed there. */
+export function workspace(files = {}, { example, from } = {}) {
   const dir = tempDir();
   if (example) cpSync(join(ROOT, "examples", example), join(dir, example));
+  if (from) cpSync(from, dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return {
     dir,
