@@ -3,7 +3,6 @@
 // alone (analysis/manifest.ts); both end in composeTaskHash.
 import { ClosureResolver, Dependency } from "./analysis/closure";
 import { composeTaskHash, includesHash, TaskHashParts } from "./analysis/taskHash";
-import { hashParts } from "./hash";
 import { analysisOf, staticInfoOf } from "./loader";
 import { isTask, TaskDefinition } from "./task";
 import { hashValue } from "./values";
@@ -52,7 +51,7 @@ export class TaskHasher {
       }
       return hashValue(value, `hashIncludes[${i}] of task ${def.fullName}`);
     });
-    const dependencies = found ? this.resolver.dependencies(def.meta!.file, found.analysis, found.info) : [];
+    const dependencies = found ? this.resolver.dependencies(def.meta!.file, found.analysis, found.info, hashMode) : [];
     const closure = hashMode === "closure" && found ? this.resolver.closureHash(def.meta!.file, found.analysis, found.info) : undefined;
     const parts = {
       fullName: def.fullName,
@@ -80,6 +79,4 @@ export class TaskHasher {
   }
 }
 
-export function callHashOf(taskHash: string, argsHash: string): string {
-  return hashParts("Call", taskHash, argsHash);
-}
+export { callHashOf } from "./analysis/taskHash";

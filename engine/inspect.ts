@@ -6,7 +6,8 @@ import type { AnalysisProvider } from "./analysis/closure";
 import { diagnose, StoreFacts, TaskDiagnostic } from "./analysis/diagnostics";
 import { analyzeText, FileAnalysis } from "./analysis/file";
 import { staticIdentities, StaticTaskIdentity } from "./analysis/manifest";
-import { predict, Prediction } from "./predict";
+import { resolveRelativeImport } from "./analysis/closure";
+import { predict, Prediction, TaskLookup } from "./predict";
 import { projectConfig, projectRoot, Store } from "./store";
 
 export interface Inspection {
@@ -39,6 +40,17 @@ export function projectHashMode(file: string): "source" | "closure" {
   return projectConfig(projectRoot(file)).hash === "closure" ? "closure" : "source";
 }
 
+/** Full names of the tasks defined by the files this one imports relatively (one level). */
+function importedTaskNames(file: string, analysis: FileAnalysis, provider: AnalysisProvider): Set<string> {
+  const names = new Set<string>();
+  const modules = new Set(Object.values(analysis.bindings).flatMap((b) => (b.import?.relative ? [b.import.module] : [])));
+  for (const module of modules) {
+    const target = resolveRelativeImport(file, module);
+    for (const t of (target && provider(target)?.tasks) || []) if (t.fullName) names.add(t.fullName);
+  }
+  return names;
+}
+
 export interface InspectOptions {
   /** The store to predict against (read-only); none: every task is "never-run". */
   store?: Store;
@@ -55,7 +67,13 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
   // The file itself is seen as given (it may be an unsaved buffer), never as on disk.
   const provider: AnalysisProvider = (f) => (path.resolve(f) === file ? analysis : baseProvider(f));
   const identities = staticIdentities(file, analysis, provider, projectHashMode(file));
-  const predictions = new Map(identities.map((id) => [id, predict(id, options.store)] as const));
+  const byName = new Map(identities.map((id) => [id.fullName, id]));
+  let imported: Set<string> | undefined;
+  const tasks: TaskLookup = {
+    identityOf: (name) => byName.get(name),
+    exists: (name) => byName.has(name) || (imported ??= importedTaskNames(file, analysis, provider)).has(name),
+  };
+  const predictions = new Map(identities.map((id) => [id, predict(id, options.store, tasks)] as const));
   const facts = new Map<StaticTaskIdentity, StoreFacts>();
   for (const [id, p] of predictions) {
     facts.set(id, { status: p.status, changed: p.status === "stale" ? p.changed : [], versionPinnedEdit: p.reasons.some((r) => r.kind === "version-pinned") });

@@ -3,7 +3,8 @@
 import { createTwoFilesPatch } from "diff";
 import type { DependencyKind } from "./analysis/file";
 import type { StaticTaskIdentity } from "./analysis/manifest";
-import type { Store, TaskRecord } from "./store";
+import { callHashOf } from "./analysis/taskHash";
+import type { CallRecord, Store, TaskRecord } from "./store";
 
 export type PredictedStatus = "never-run" | "cached" | "will-rerun" | "stale";
 export type ReasonKind =
@@ -62,7 +63,41 @@ function hashChanges(id: StaticTaskIdentity, previous: TaskRecord): Reason[] {
   return reasons;
 }
 
-export function predict(id: StaticTaskIdentity, store: Store | undefined): Prediction {
+/** The other tasks a prediction may need: by full name, as the source currently defines them. */
+export interface TaskLookup {
+  identityOf(fullName: string): StaticTaskIdentity | undefined;
+  /** Whether a task of that full name exists (in the file or the files it imports). */
+  exists(fullName: string): boolean;
+}
+
+/** Task names the stored (encoded) result calls: graph reduction replays them on a hit. */
+function calledTasks(encoded: string | undefined): string[] {
+  const names = new Set<string>();
+  for (const m of (encoded ?? "").matchAll(/"\$call":("(?:[^"\\]|\\.)*")/g)) names.add(JSON.parse(m[1]) as string);
+  return [...names];
+}
+
+/**
+ * Why a stored result would not be reused although its call hash matches: the replayed expression
+ * calls a task that no longer exists, or a child call the body awaited is no longer a hit (SPEC §3).
+ */
+function replayProblem(store: Store, call: CallRecord, tasks: TaskLookup, depth = 0): string | undefined {
+  for (const name of calledTasks(store.getValue(call.resultHash))) {
+    if (!tasks.exists(name)) return `the cached result calls task ${name}, which no longer exists`;
+  }
+  for (const child of call.children) {
+    const childId = tasks.identityOf(child.task);
+    if (!childId) continue; // defined elsewhere: the engine decides
+    if (!childId.hash || !childId.cached) return `awaited child ${child.task} will rerun`;
+    const hit = store.getCall(callHashOf(childId.hash, child.argsHash));
+    if (!hit) return `awaited child ${child.task} will rerun`;
+    const deeper = depth < 20 ? replayProblem(store, hit, tasks, depth + 1) : undefined;
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?: TaskLookup): Prediction {
   const dependencies = id.dependencies.map((d) => ({ name: d.name, kind: d.kind, hashed: d.hashed }));
   const base = { task: id.fullName, dependencies, changed: [] as string[] };
   const lastJob = store?.jobsOfTask(id.fullName, 1)[0];
@@ -79,8 +114,10 @@ export function predict(id: StaticTaskIdentity, store: Store | undefined): Predi
     return { ...base, lastRun, status: "will-rerun", reasons };
   }
 
-  // A result with the current hash exists: the next run reuses it. Is it still right?
+  // A result with the current hash exists: the next run reuses it, if it can be replayed. Is it still right?
   const cached = cachedResults[0];
+  const problem = tasks ? replayProblem(store, cached, tasks) : undefined;
+  if (problem) return { ...base, lastRun, status: "will-rerun", reasons: [{ kind: "closure-changed", detail: problem }] };
   const reasons: Reason[] = [];
   const recorded = storedFingerprints(store, cached.fingerprints);
   const changed: string[] = [];

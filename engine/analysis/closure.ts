@@ -104,9 +104,9 @@ export class ClosureResolver {
     return result;
   }
 
-  /** The task's dependency manifest. */
-  dependencies(file: string, analysis: FileAnalysis, task: TaskInfo): Dependency[] {
-    const closure = task.options.hash === "closure";
+  /** The task's dependency manifest; `hashMode` is the task's effective mode (its option, else the project's). */
+  dependencies(file: string, analysis: FileAnalysis, task: TaskInfo, hashMode: "source" | "closure"): Dependency[] {
+    const closure = hashMode === "closure";
     const included = new Set((task.options.hashIncludes?.elements ?? []).map((e) => e.name).filter(Boolean));
     return task.reads.map((read): Dependency => {
       const binding = analysis.bindings[read.name];
@@ -130,7 +130,7 @@ export class ClosureResolver {
 
   /** Hash of everything the body reaches (closure mode): the fingerprints of its non-task dependencies. */
   closureHash(file: string, analysis: FileAnalysis, task: TaskInfo): string {
-    const parts = this.dependencies(file, analysis, task)
+    const parts = this.dependencies(file, analysis, task, "closure")
       .filter((d) => d.kind !== "task" && d.kind !== "global" && d.kind !== "package")
       .map((d) => `${d.name}=${d.fingerprint}`)
       .sort();

@@ -47,7 +47,7 @@ export function staticIdentities(file: string, analysis: FileAnalysis, provider:
     });
     const includesKnown = !options.dynamic.includes("hashIncludes") && includes.every((h): h is string => h !== undefined);
     const closure = hashMode === "closure" ? resolver.closureHash(file, analysis, task) : undefined;
-    const dependencies = resolver.dependencies(file, analysis, task);
+    const dependencies = resolver.dependencies(file, analysis, task, hashMode);
     const dynamic = options.dynamic.length > 0 || task.fullName === undefined;
     const parts = {
       fullName: task.fullName ?? "",

@@ -22,3 +22,8 @@ export function composeTaskHash(p: TaskHashParts): string {
 export function includesHash(includes: string[]): string {
   return hashParts("includes", [...includes].sort().join(","));
 }
+
+/** The cache key of one call: the task hash and the canonical hash of its bound arguments. */
+export function callHashOf(taskHash: string, argsHash: string): string {
+  return hashParts("Call", taskHash, argsHash);
+}
