@@ -86,10 +86,10 @@ function addToHashIncludes(text: string, task: TaskInfo, name: string): TextEdit
 }
 
 function freeParameterName(task: TaskInfo, analysis: FileAnalysis, base: string): string {
-  const taken = new Set([...task.params.map((p) => p.name), ...Object.keys(analysis.bindings), ...task.reads.map((r) => r.name)]);
-  for (let i = 0; ; i++) {
-    const candidate = i === 0 ? `${base}Value` : `${base}Value${i + 1}`;
-    if (!taken.has(candidate) && !new RegExp(`\\b${candidate}\\b`).test(task.source)) return candidate;
+  const taken = (name: string) => name in analysis.bindings || task.params.some((p) => p.name === name) || new RegExp(`\\b${name}\\b`).test(task.source);
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? `${base}Value` : `${base}Value${i}`;
+    if (!taken(candidate)) return candidate;
   }
 }
 
@@ -130,8 +130,8 @@ function passAsDefault(text: string, analysis: FileAnalysis, task: TaskInfo, dep
 
 /** `{ planet }`: renaming the variable must keep the property name. */
 function isShorthandProperty(text: string, site: Range): boolean {
-  const before = text.slice(0, site.start).replace(/\s+$/, "");
-  const after = text.slice(site.end).replace(/^\s+/, "");
+  const before = text.slice(Math.max(0, site.start - 200), site.start).replace(/\s+$/, "");
+  const after = text.slice(site.end, site.end + 200).replace(/^\s+/, "");
   return /[{,]$/.test(before) && /^[,}]/.test(after);
 }
 

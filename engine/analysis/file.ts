@@ -3,7 +3,32 @@
 // plain data (JSON-serializable) so the engine can cache it on disk beside the transpiled code.
 import ts from "typescript";
 import { normalizedHash } from "./normalize";
-import { declareBindingName, freeReferences } from "./scope";
+import { declareBindingName, FreeReference, freeReferences } from "./scope";
+
+/**
+ * The normalized hash and free references of a node depend on its text alone, so they are memoized
+ * by text: after an edit, only the declarations whose text changed are walked again.
+ */
+interface NodeFacts {
+  hash: string;
+  /** Free references with offsets relative to the node's start. */
+  refs: FreeReference[];
+}
+const factsByText = new Map<string, NodeFacts>();
+const FACTS_LIMIT = 50_000;
+
+function nodeFacts(sf: ts.SourceFile, node: ts.Node, refsOf: ts.Node | undefined): { hash: string; refs: FreeReference[] } {
+  const start = node.getStart(sf);
+  const key = `${node.kind}:${refsOf ? refsOf.getStart(sf) - start : -1}:${sf.text.slice(start, node.getEnd())}`;
+  let facts = factsByText.get(key);
+  if (!facts) {
+    if (factsByText.size > FACTS_LIMIT) factsByText.clear();
+    const refs = refsOf ? freeReferences(refsOf).map((r) => ({ ...r, start: r.start - start, end: r.end - start })) : [];
+    facts = { hash: normalizedHash(node, sf), refs };
+    factsByText.set(key, facts);
+  }
+  return { hash: facts.hash, refs: facts.refs.map((r) => ({ ...r, start: r.start + start, end: r.end + start })) };
+}
 
 export type DependencyKind = "const" | "let" | "function" | "class" | "import" | "package" | "task" | "global";
 
@@ -197,13 +222,14 @@ export function findTaskCalls(sf: ts.SourceFile): ts.CallExpression[] {
 function collectBindings(sf: ts.SourceFile, taskCalls: Set<ts.Node>): Record<string, BindingInfo> {
   const bindings: Record<string, BindingInfo> = Object.create(null);
   const add = (name: string, kind: BindingInfo["kind"], node: ts.Node, readsFrom: ts.Node | undefined, extra: Partial<BindingInfo> = {}) => {
+    const facts = nodeFacts(sf, node, readsFrom);
     bindings[name] = {
       name,
       kind,
       start: node.getStart(sf),
       end: node.getEnd(),
-      hash: normalizedHash(node, sf),
-      reads: readsFrom ? [...new Set(freeReferences(readsFrom).map((r) => r.name))] : [],
+      hash: facts.hash,
+      reads: [...new Set(facts.refs.map((r) => r.name))],
       exported: isExported(node),
       ...extra,
     };
@@ -373,8 +399,9 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
     const name = options.name ?? fnName ?? bindingName;
     const ns = options.namespace ?? namespace;
     const nameNode = bindingName ? (parent as ts.VariableDeclaration).name : ts.isFunctionExpression(fn) && fn.name ? fn.name : call.expression;
+    const facts = nodeFacts(sf, fn, fn);
     const reads = new Map<string, TaskReference>();
-    for (const ref of freeReferences(fn)) {
+    for (const ref of facts.refs) {
       let entry = reads.get(ref.name);
       if (!entry) reads.set(ref.name, (entry = { name: ref.name, sites: [] }));
       entry.sites.push({ start: ref.start, end: ref.end, inDefault: ref.inDefault });
@@ -388,7 +415,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
       name,
       bindingName,
       fullName: name === undefined ? undefined : ns ? `${ns}.${name}` : name,
-      normalizedHash: normalizedHash(fn, sf),
+      normalizedHash: facts.hash,
       source: fn.getText(sf),
       params: readParams(sf, fn),
       options,

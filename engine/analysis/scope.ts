@@ -9,8 +9,6 @@ export interface FreeReference {
   end: number;
   /** The reference sits in a parameter default of the root function (it becomes part of the arguments). */
   inDefault: boolean;
-  /** The identifier node; not kept across serialization. */
-  node: ts.Identifier;
 }
 
 class Scope {
@@ -85,7 +83,7 @@ export function freeReferences(root: ts.Node): FreeReference[] {
   const reference = (id: ts.Identifier, scope: Scope, inDefault: boolean): void => {
     const name = id.text;
     if (!name || scope.resolves(name)) return; // "" is a missing identifier from parser recovery
-    found.push({ name, start: id.getStart(), end: id.getEnd(), inDefault, node: id });
+    found.push({ name, start: id.getStart(), end: id.getEnd(), inDefault });
   };
 
   const visitBindingName = (name: ts.BindingName, scope: Scope, inDefault: boolean): void => {
