@@ -33,6 +33,11 @@ export async function main(argv: string[]): Promise<number> {
         return await (require("./inspect") as typeof import("./inspect")).checkCommand(rest, out);
       case "explain":
         return await (require("./inspect") as typeof import("./inspect")).explainCommand(rest, out);
+      case "lsp":
+        if (!rest.includes("--stdio")) throw new UsageError("usage: tasklens lsp --stdio");
+        // The server lives beside the engine in this package; it runs until the client shuts it down.
+        (require("../../server/server") as { main(): void }).main();
+        return await new Promise<number>(() => undefined);
       case undefined:
       case "help":
       case "--help":

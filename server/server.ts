@@ -1,0 +1,263 @@
+// The tasklens language server: a thin adapter from LSP to engine/ (analysis, predictions,
+// diagnostics, fixes). It never runs workflow code and opens stores read-only.
+import fs from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionParams,
+  CodeLens,
+  CodeLensParams,
+  Connection,
+  createConnection,
+  Diagnostic,
+  DiagnosticSeverity,
+  Hover,
+  HoverParams,
+  MarkupKind,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import type { TaskDiagnostic } from "../engine/analysis/diagnostics";
+import { AnalyzedDocument } from "../engine/analysis/document";
+import type { AnalysisProvider } from "../engine/analysis/closure";
+import { diskProvider, inspect, Inspection } from "../engine/inspect";
+import { hoverMarkdown, statusText } from "../engine/present";
+import { defaultStorePath, Store } from "../engine/store";
+import { Commands, DEBOUNCE_MS, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "./protocol";
+
+/** One store per path, re-read when the file changes on disk (a run in a terminal or the editor). */
+class StoreWatch {
+  store: Store | undefined;
+  problem: string | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(readonly path: string, private readonly onChange: () => void) {
+    fs.watchFile(path, { interval: 250 }, () => {
+      this.loading = this.load().then(this.onChange);
+    });
+  }
+
+  ready(): Promise<void> {
+    return (this.loading ??= this.load());
+  }
+
+  private async load(): Promise<void> {
+    try {
+      if (!fs.existsSync(this.path)) {
+        this.store = undefined;
+        this.problem = undefined;
+        return;
+      }
+      if (this.store) this.store.reload();
+      else this.store = await Store.open(this.path, { readonly: true });
+      this.problem = undefined;
+    } catch (error) {
+      this.store = undefined;
+      this.problem = (error as Error).message.split("\n")[0].replace(/^tasklens: /, "");
+    }
+  }
+
+  dispose(): void {
+    fs.unwatchFile(this.path);
+  }
+}
+
+interface DocumentState {
+  analyzed: AnalyzedDocument;
+  inspection?: Inspection;
+  storePath: string;
+  timer?: NodeJS.Timeout;
+}
+
+const SEVERITY: Record<TaskDiagnostic["severity"], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const states = new Map<string, DocumentState>();
+  const stores = new Map<string, StoreWatch>();
+  const disk = diskProvider();
+  let lensRefresh = false;
+
+  const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      connection.console.error(`tasklens: ${what} failed: ${(error as Error)?.stack ?? String(error)}`);
+      return fallback;
+    }
+  };
+
+  /** Open buffers first (unsaved edits count), the disk otherwise. */
+  const provider: AnalysisProvider = (file) => {
+    const state = states.get(pathToFileURL(file).toString());
+    return state ? state.analyzed.analysis : disk(file);
+  };
+
+  const storeFor = (storePath: string): StoreWatch => {
+    let watch = stores.get(storePath);
+    if (!watch) {
+      watch = new StoreWatch(storePath, () => {
+        for (const [uri, state] of states) if (state.storePath === storePath) schedule(uri, 0);
+        if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
+      });
+      stores.set(storePath, watch);
+    }
+    return watch;
+  };
+
+  const analyse = async (uri: string): Promise<void> => {
+    const doc = documents.get(uri);
+    const state = states.get(uri);
+    if (!doc || !state) return;
+    const version = doc.version;
+    state.analyzed.update(doc.getText());
+    const watch = storeFor(state.storePath);
+    await watch.ready();
+    if (documents.get(uri)?.version !== version) return; // a newer text is on its way: it wins
+    const file = fileURLToPath(uri);
+    state.inspection = inspect(file, state.analyzed.text, { analysis: state.analyzed.analysis, provider, store: watch.store });
+    const diagnostics: Diagnostic[] = state.inspection.diagnostics.map((d) => ({
+      range: { start: doc.positionAt(d.start), end: doc.positionAt(d.end) },
+      severity: SEVERITY[d.severity],
+      source: "tasklens",
+      code: d.code,
+      message: d.message,
+      data: { task: d.task },
+    }));
+    connection.sendDiagnostics({ uri, version, diagnostics });
+  };
+
+  function schedule(uri: string, delay = DEBOUNCE_MS): void {
+    const state = states.get(uri);
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(guard("analysis", undefined, () => analyse(uri)), delay);
+  }
+
+  /** The inspection of a document's current text (analysing now if an edit is pending). */
+  const current = async (uri: string): Promise<{ doc: TextDocument; state: DocumentState; inspection: Inspection } | undefined> => {
+    const doc = documents.get(uri);
+    const state = states.get(uri);
+    if (!doc || !state) return undefined;
+    if (!state.inspection || state.inspection.text !== doc.getText()) {
+      clearTimeout(state.timer);
+      await analyse(uri);
+    }
+    return state.inspection ? { doc, state, inspection: state.inspection } : undefined;
+  };
+
+  connection.onInitialize((params) => {
+    lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+      },
+      serverInfo: { name: "tasklens", version: (require("../../package.json") as { version: string }).version },
+    };
+  });
+
+  documents.onDidOpen((e) => {
+    const uri = e.document.uri;
+    if (!uri.startsWith("file:")) return;
+    const file = fileURLToPath(uri);
+    states.set(uri, { analyzed: new AnalyzedDocument(file, e.document.getText()), storePath: defaultStorePath(file) });
+    schedule(uri, 0);
+  });
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    const state = states.get(e.document.uri);
+    clearTimeout(state?.timer);
+    states.delete(e.document.uri);
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onCodeLens(guard("code lens", [] as CodeLens[], async (params: CodeLensParams) => {
+    const found = await current(params.textDocument.uri);
+    if (!found) return [];
+    const { doc, state, inspection } = found;
+    const problem = stores.get(state.storePath)?.problem;
+    const lenses: CodeLens[] = [];
+    for (const id of inspection.identities) {
+      const range = { start: doc.positionAt(id.task.call.start), end: doc.positionAt(id.task.call.start) };
+      const ref: TaskRef = { file: inspection.file, task: id.fullName };
+      const prediction = inspection.predictions.get(id)!;
+      lenses.push({ range, command: { title: "▶ Run task", command: Commands.runTask, arguments: [ref] } });
+      lenses.push({ range, command: { title: problem ? `⚠ store unavailable: ${problem}` : statusText(prediction), command: Commands.explainTask, arguments: [ref] } });
+    }
+    return lenses;
+  }));
+
+  connection.onCodeAction(guard("code actions", [] as CodeAction[], async (params: CodeActionParams) => {
+    const found = await current(params.textDocument.uri);
+    if (!found) return [];
+    const { doc, inspection } = found;
+    const start = doc.offsetAt(params.range.start);
+    const end = doc.offsetAt(params.range.end);
+    const actions: CodeAction[] = [];
+    for (const d of inspection.diagnostics) {
+      if (d.end < start || d.start > end) continue;
+      const diagnostic = params.context.diagnostics.find((x) => x.code === d.code && doc.offsetAt(x.range.start) === d.start);
+      for (const fix of d.fixes) {
+        actions.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          isPreferred: fix.preferred,
+          diagnostics: diagnostic ? [diagnostic] : undefined,
+          edit: { changes: { [doc.uri]: fix.edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })) } },
+        });
+      }
+    }
+    return actions;
+  }));
+
+  connection.onHover(guard("hover", null as Hover | null, async (params: HoverParams) => {
+    const found = await current(params.textDocument.uri);
+    if (!found) return null;
+    const { doc, inspection } = found;
+    const offset = doc.offsetAt(params.position);
+    const id = inspection.identities.find((i) => offset >= i.task.nameRange.start && offset <= i.task.nameRange.end);
+    if (!id) return null;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(id, inspection.predictions.get(id)!) },
+      range: { start: doc.positionAt(id.task.nameRange.start), end: doc.positionAt(id.task.nameRange.end) },
+    };
+  }));
+
+  connection.onRequest(FileStatusRequest, guard("file status", { stale: 0, willRerun: 0, tasks: 0 } as FileStatusResult, async (params: FileStatusParams) => {
+    const found = await current(params.uri);
+    const predictions = found ? [...found.inspection.predictions.values()] : [];
+    return {
+      stale: predictions.filter((p) => p.status === "stale").length,
+      willRerun: predictions.filter((p) => p.status === "will-rerun").length,
+      tasks: predictions.length,
+    };
+  }));
+
+  connection.onShutdown(() => {
+    for (const watch of stores.values()) watch.dispose();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Entry point: `tasklens lsp --stdio`, or the VS Code client (node IPC). */
+export function main(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  // The server reports its own errors instead of dying (vscode-eslint's rule).
+  process.on("uncaughtException", (error) => connection.console.error(`tasklens: uncaught: ${error?.stack ?? String(error)}`));
+  process.on("unhandledRejection", (error) => connection.console.error(`tasklens: unhandled rejection: ${(error as Error)?.stack ?? String(error)}`));
+  startServer(connection);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,92 @@
+// A minimal LSP client for protocol-level tests: starts the built server as a process
+// (`tasklens lsp --stdio`) and speaks JSON-RPC to it.
+import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+import { CLI } from "../helpers.mjs";
+
+const require = createRequire(import.meta.url);
+const rpc = require("vscode-jsonrpc/node");
+
+export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } } } = {}) {
+  const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  const diagnostics = new Map();
+  const listeners = new Set();
+  const logs = [];
+  let lensRefreshes = 0;
+  connection.onNotification("textDocument/publishDiagnostics", (p) => {
+    diagnostics.set(p.uri, p);
+    for (const l of listeners) l(p);
+  });
+  connection.onNotification("window/logMessage", (p) => logs.push(p.message));
+  connection.onRequest("workspace/codeLens/refresh", () => {
+    lensRefreshes++;
+    return null;
+  });
+  connection.listen();
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, capabilities });
+  await connection.sendNotification("initialized", {});
+  const versions = new Map();
+
+  return {
+    child,
+    connection,
+    logs,
+    exited,
+    get stderr() {
+      return stderr;
+    },
+    get lensRefreshes() {
+      return lensRefreshes;
+    },
+    diagnostics: (uri) => diagnostics.get(uri),
+    open(file, text) {
+      const uri = pathToFileURL(file).toString();
+      versions.set(uri, 1);
+      connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text } });
+      return uri;
+    },
+    change(uri, text) {
+      const version = versions.get(uri) + 1;
+      versions.set(uri, version);
+      connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ text }] });
+      return version;
+    },
+    /** Resolves with the first publishDiagnostics for `uri` (at `version` or later, if given) that satisfies `predicate`. */
+    waitForDiagnostics(uri, predicate = () => true, { timeout = 15_000, version } = {}) {
+      const ok = (p) => p.uri === uri && (version === undefined || p.version === undefined || p.version >= version) && predicate(p.diagnostics);
+      const known = diagnostics.get(uri);
+      if (known && ok(known)) return Promise.resolve(known.diagnostics);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          reject(new Error(`no matching diagnostics for ${uri}; last: ${JSON.stringify(diagnostics.get(uri))}`));
+        }, timeout);
+        const listener = (p) => {
+          if (!ok(p)) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(p.diagnostics);
+        };
+        listeners.add(listener);
+      });
+    },
+    request: (method, params) => connection.sendRequest(method, params),
+    codeLens: (uri) => connection.sendRequest("textDocument/codeLens", { textDocument: { uri } }),
+    async stop() {
+      try {
+        await Promise.race([connection.sendRequest("shutdown"), new Promise((r) => setTimeout(r, 2000))]);
+        connection.sendNotification("exit");
+      } catch {
+        // already gone
+      }
+      setTimeout(() => child.kill(), 500).unref();
+      await exited;
+      connection.dispose();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// The language server over JSON-RPC, started as a process: diagnostics, quick fixes, lenses, hover.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createRequire } from "node:module";
+import { ROOT, waitFor, workspace } from "../helpers.mjs";
+import { startServer } from "./client.mjs";
+import { join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const { TextDocument } = require("vscode-languageserver-textdocument");
+
+const applyTextEdits = (text, edits) => TextDocument.applyEdits(TextDocument.create("file:///x.ts", "typescript", 1, text), edits);
+
+test("opening hello_world.ts publishes unhashed-constant on planet, naming the task; edits update it", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const text = ws.read("hello_world.ts");
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const [d] = await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    assert.equal(d.code, "unhashed-constant");
+    assert.equal(d.source, "tasklens");
+    assert.equal(d.severity, 2);
+    assert.match(d.message, /getPlanet/);
+    const line = text.split("\n")[d.range.start.line];
+    assert.equal(line.slice(d.range.start.character, d.range.end.character), "planet");
+    assert.equal(d.data.task, "examples.hello_world.getPlanet");
+    // A burst of edits: the latest text wins.
+    let version;
+    for (let i = 0; i < 5; i++) version = server.change(uri, text.replace("return planet;", `return planet + "${i}";`));
+    const final = text.replace("return planet;", 'return "no constant";');
+    version = server.change(uri, final);
+    const after = await server.waitForDiagnostics(uri, () => true, { version });
+    assert.deepEqual(after, []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("every code of the fixture through the protocol, and the quick fixes as code actions", async () => {
+  const ws = workspace({}, { from: join(ROOT, "test", "fixtures", "diagnostics") });
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const uri = server.open(ws.path("workflow.ts"), ws.read("workflow.ts"));
+    const ds = await server.waitForDiagnostics(uri, (x) => x.length >= 8);
+    const codes = new Set(ds.map((d) => d.code));
+    for (const code of ["unhashed-constant", "unhashed-function", "unhashed-import", "package-import", "mutable-state", "nondeterministic", "external-input"]) assert.ok(codes.has(code), code);
+    const constant = ds.find((d) => d.code === "unhashed-constant");
+    const actions = await server.request("textDocument/codeAction", { textDocument: { uri }, range: constant.range, context: { diagnostics: [constant] } });
+    assert.deepEqual(actions.map((a) => a.title), ["Pass `FACTOR` as a parameter default", "Add `FACTOR` to hashIncludes", "Hash the closure"]);
+    assert.ok(actions[0].isPreferred);
+    assert.deepEqual(actions[0].diagnostics, [constant]);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("applying “Pass planet as a parameter default” yields a file that runs and clears the warning", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const text = ws.read("hello_world.ts");
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const [warning] = await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    const actions = await server.request("textDocument/codeAction", { textDocument: { uri }, range: warning.range, context: { diagnostics: [warning] } });
+    const fix = actions.find((a) => a.title === "Pass `planet` as a parameter default");
+    const fixed = applyTextEdits(text, fix.edit.changes[uri]);
+    const version = server.change(uri, fixed);
+    assert.deepEqual(await server.waitForDiagnostics(uri, () => true, { version }), []);
+    ws.write("hello_world.ts", fixed);
+    const r = ws.run(["run", "hello_world.ts"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "Hello, World!\n");
+  } finally {
+    await server.stop();
+  }
+});
+
+test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the store and the buffer", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const text = ws.read("hello_world.ts");
+    const file = ws.path("hello_world.ts");
+    const uri = server.open(file, text);
+    const statusOf = async (task) => {
+      const lenses = await server.codeLens(uri);
+      const forTask = lenses.filter((l) => l.command.arguments[0].task === `examples.hello_world.${task}`);
+      return forTask.find((l) => l.command.command === "tasklens.explainTask").command.title;
+    };
+    const lenses = await server.codeLens(uri);
+    const runs = lenses.filter((l) => l.command.title === "▶ Run task");
+    assert.equal(runs.length, 3);
+    for (const lens of runs) {
+      assert.equal(lens.command.command, "tasklens.runTask");
+      assert.deepEqual(Object.keys(lens.command.arguments[0]).sort(), ["file", "task"]);
+      assert.equal(lens.command.arguments[0].file, file);
+      assert.deepEqual(JSON.parse(JSON.stringify(lens.command.arguments)), lens.command.arguments, "JSON-only arguments");
+    }
+    assert.equal(await statusOf("getPlanet"), "never run");
+
+    assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+    await waitFor(async () => (await statusOf("getPlanet")).startsWith("✓ cached"), { what: "the cached lens after a CLI run" });
+    assert.match(await statusOf("getPlanet"), /^✓ cached · just now$/);
+    assert.ok(server.lensRefreshes >= 1, "the server asked the client to refresh its lenses");
+
+    server.change(uri, text.replace('const planet = "World"', 'const planet = "Mars"'));
+    assert.equal(await statusOf("getPlanet"), "⚠ stale: planet changed (not hashed)");
+    const stale = await server.waitForDiagnostics(uri, (ds) => ds.some((d) => d.code === "stale-cache"));
+    assert.ok(stale.find((d) => d.code === "stale-cache").message.includes("planet"));
+
+    server.change(uri, text.replace('const planet = "World"', 'const planet = "Mars"').replace("return planet;", "return planet.toUpperCase();"));
+    assert.equal(await statusOf("getPlanet"), "⟳ will rerun: source changed");
+    assert.match(await statusOf("main"), /^✓ cached/);
+
+    const status = await server.request("tasklens/fileStatus", { uri });
+    assert.deepEqual(status, { stale: 0, willRerun: 1, tasks: 3 });
+  } finally {
+    await server.stop();
+  }
+});
+
+test("hover on a task name: the hash manifest, the last run, and the diff against the cached source", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  ws.run(["run", "hello_world.ts"]);
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const text = ws.read("hello_world.ts").replace("return planet;", 'return planet + "!";');
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const lines = text.split("\n");
+    const line = lines.findIndex((l) => l.startsWith("export const getPlanet"));
+    const hover = await server.request("textDocument/hover", { textDocument: { uri }, position: { line, character: "export const get".length } });
+    const md = hover.contents.value;
+    assert.match(md, /\*\*task examples\.hello_world\.getPlanet\*\* — ⟳ will rerun: source changed/);
+    assert.match(md, /Not hashed: `planet` \(const\)/);
+    assert.match(md, /Last run: just now \(done, \d+ ms\)/);
+    assert.match(md, /```diff[\s\S]*-  return planet;\n\+  return planet \+ "!";[\s\S]*```/);
+    const none = await server.request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 2 } });
+    assert.equal(none, null);
+  } finally {
+    await server.stop();
+  }
+});
