@@ -1,0 +1,93 @@
+// The server under bad input: random truncations and edits, broken stores, workflows with side effects.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT, workspace } from "../helpers.mjs";
+import { startServer } from "./client.mjs";
+
+test("fuzz: hundreds of truncations and random edits; every request answered, the server never exits", async () => {
+  const ws = workspace({}, { from: join(ROOT, "test", "fixtures", "diagnostics") });
+  const sources = [readFileSync(join(ROOT, "examples", "hello_world.ts"), "utf8"), ws.read("workflow.ts"), readFileSync(join(ROOT, "test", "fixtures", "scope-corpus.ts"), "utf8")];
+  const server = await startServer({ cwd: ws.dir });
+  let seed = 7;
+  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const junk = ["(", ")", "{", "}", "task(", "function", "=>", "`${", "'", '"', "/*", "//", "\n", "const ", "import ", ",", ";", "<", ">", "await ", "\u{1F600}", "\\"];
+  try {
+    const uri = server.open(ws.path("workflow.ts"), sources[1]);
+    await server.waitForDiagnostics(uri);
+    let exited = false;
+    server.exited.then(() => (exited = true));
+    for (let i = 0; i < 300; i++) {
+      const base = sources[rand(sources.length)];
+      let text;
+      switch (rand(3)) {
+        case 0: text = base.slice(0, rand(base.length)); break;
+        case 1: { const at = rand(base.length); text = base.slice(0, at) + junk[rand(junk.length)] + base.slice(at); break; }
+        default: { const a = rand(base.length); const b = a + rand(200); text = base.slice(0, a) + base.slice(b); }
+      }
+      const version = server.change(uri, text);
+      if (i % 10 === 0) {
+        const position = { line: rand(40), character: rand(30) };
+        const results = await Promise.all([
+          server.codeLens(uri),
+          server.request("textDocument/hover", { textDocument: { uri }, position }),
+          server.request("textDocument/codeAction", { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: [] } }),
+          server.request("tasklens/fileStatus", { uri }),
+        ]);
+        assert.ok(Array.isArray(results[0]) && Array.isArray(results[2]) && typeof results[3].tasks === "number");
+        const diagnostics = await server.waitForDiagnostics(uri, () => true, { version });
+        assert.ok(Array.isArray(diagnostics));
+      }
+    }
+    assert.equal(exited, false, "the server is still running");
+    assert.equal(server.logs.filter((l) => /failed|uncaught|unhandled/.test(l)).length, 0, server.logs.join("\n"));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a corrupt store degrades the status lens to a clear message; a missing one means never run", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  mkdirSync(join(ws.dir, ".tasklens"));
+  writeFileSync(join(ws.dir, ".tasklens", "cache.db"), "garbage, not a database".repeat(20));
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const lenses = await server.codeLens(uri);
+    const status = lenses.filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
+    assert.equal(status.length, 3);
+    for (const title of status) assert.match(title, /^⚠ store unavailable: the store .*cache\.db cannot be used: it is not an SQLite database/);
+    const ds = await server.waitForDiagnostics(uri, (x) => x.length > 0);
+    assert.equal(ds[0].code, "unhashed-constant", "diagnostics still work");
+    assert.equal(readFileSync(join(ws.dir, ".tasklens", "cache.db"), "utf8"), "garbage, not a database".repeat(20));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the server never executes workflow code", async () => {
+  const marker = join(workspace().dir, "executed");
+  const ws = workspace({
+    "side.ts": `import { task } from "tasklens";
+import { writeFileSync } from "node:fs";
+writeFileSync(${JSON.stringify(marker)}, "top level ran");
+export const main = task(function main() { writeFileSync(${JSON.stringify(marker)}, "task ran"); return 1; });
+`,
+    "imports-side.ts": `import { task } from "tasklens";\nimport { main } from "./side";\nexport const other = task(function other() { return main(); }, { hash: "closure" });\n`,
+  });
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    for (const name of ["side.ts", "imports-side.ts"]) {
+      const uri = server.open(ws.path(name), ws.read(name));
+      await server.waitForDiagnostics(uri);
+      await server.codeLens(uri);
+      await server.request("textDocument/hover", { textDocument: { uri }, position: { line: 3, character: 15 } });
+    }
+    assert.equal(existsSync(marker), false, "no workflow code ran");
+  } finally {
+    await server.stop();
+  }
+  assert.equal(ws.run(["run", "side.ts"]).code, 0);
+  assert.equal(readFileSync(marker, "utf8"), "task ran", "the same file does run under tasklens run (the marker works)");
+});
