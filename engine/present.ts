@@ -61,3 +61,21 @@ export function hoverMarkdown(id: StaticTaskIdentity, p: Prediction, now = Date.
   for (const r of p.reasons) if (r.kind !== "source-changed" && r.kind !== "version-pinned") lines.push(`- ${r.detail}`);
   return lines.join("\n");
 }
+
+/** `tasklens explain` in words: status, reasons (with diffs), and the hash manifest of each task. */
+export function explainText(predictions: Prediction[]): string {
+  const lines: string[] = [];
+  for (const p of predictions) {
+    lines.push(`${p.task}: ${p.status}`);
+    for (const r of p.reasons) {
+      const [first, ...rest] = r.detail.split("\n");
+      lines.push(`  ${r.kind}: ${first}`, ...rest.filter((l) => l !== "").map((l) => `    ${l}`));
+    }
+    const hashed = p.dependencies.filter((d) => d.hashed).map((d) => `${d.name} (${d.kind})`);
+    const notHashed = p.dependencies.filter((d) => !d.hashed && d.kind !== "global").map((d) => `${d.name} (${d.kind})`);
+    lines.push(`  hashed: source${hashed.length ? ", " + hashed.join(", ") : ""}`);
+    if (notHashed.length) lines.push(`  not hashed: ${notHashed.join(", ")}`);
+    lines.push("");
+  }
+  return lines.join("\n").trimEnd();
+}

@@ -108,7 +108,8 @@ let sqlPromise: Promise<SqlJsStatic> | undefined;
 function loadSql(): Promise<SqlJsStatic> {
   if (!sqlPromise) {
     const initSqlJs = require("sql.js") as (config?: { locateFile?(file: string): string }) => Promise<SqlJsStatic>;
-    const wasmDir = process.env.TASKLENS_SQL_WASM_DIR ?? path.dirname(require.resolve("sql.js/dist/sql-wasm.wasm"));
+    // Beside this file in the extension's bundle; in node_modules otherwise.
+    const wasmDir = process.env.TASKLENS_SQL_WASM_DIR ?? (fs.existsSync(path.join(__dirname, "sql-wasm.wasm")) ? __dirname : path.join(path.dirname(require.resolve("sql.js")), "..", "dist"));
     sqlPromise = initSqlJs({ locateFile: (file) => path.join(wasmDir, file) });
   }
   return sqlPromise;

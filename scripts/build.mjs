@@ -1,18 +1,17 @@
-// Builds dist/: engine, server and client compiled file by file (CommonJS, one module instance each),
-// so the CLI, the language server and a workflow's `import "tasklens"` share one engine.
+// Builds dist/:
+// - dist/engine, dist/server: compiled file by file (CommonJS), so the CLI, the language server and a
+//   workflow's `import "tasklens"` share one engine instance — what `npm install tasklens` ships;
+// - dist/extension: the VS Code extension's self-contained bundles (client, server, CLI) and the
+//   sql.js WebAssembly beside them — what the .vsix ships (no node_modules);
+// - dist/types: the engine's type declarations.
 import { build } from "esbuild";
-import { readdirSync, statSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
 
 function sources(dir) {
   const out = [];
-  let entries = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
+  for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) out.push(...sources(full));
     else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(full);
@@ -21,13 +20,20 @@ function sources(dir) {
 }
 
 rmSync("dist", { recursive: true, force: true });
+const version = JSON.parse(readFileSync("package.json", "utf8")).version;
+const common = { platform: "node", format: "cjs", target: "node20", sourcemap: true, logLevel: "warning", define: { __TASKLENS_VERSION__: JSON.stringify(version) } };
+await build({ ...common, entryPoints: [...sources("engine"), ...sources("server")], outdir: "dist", outbase: "." });
 await build({
-  entryPoints: [...sources("engine"), ...sources("server")],
-  outdir: "dist",
-  outbase: ".",
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  sourcemap: true,
-  logLevel: "warning",
+  ...common,
+  bundle: true,
+  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "engine/cli/bin.ts" },
+  outdir: "dist/extension",
+  external: ["vscode"],
+  // sql.js probes for browser globals it never needs under Node.
+  mainFields: ["main"],
+  // The store finds sql-wasm.wasm beside the bundle first; the require.resolve fallback is for node_modules.
+  logOverride: { "require-resolve-not-external": "silent" },
 });
+mkdirSync("dist/extension", { recursive: true });
+copyFileSync("node_modules/sql.js/dist/sql-wasm.wasm", "dist/extension/sql-wasm.wasm");
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--emitDeclarationOnly", "--declaration", "--outDir", "dist/types"], { stdio: "inherit" });

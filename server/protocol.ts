@@ -24,5 +24,12 @@ export interface FileStatusResult {
   tasks: number;
 }
 
+/** Custom request: `tasklens explain` for one task of an open document, in words. */
+export const ExplainRequest = "tasklens/explain";
+export interface ExplainParams {
+  uri: string;
+  task: string;
+}
+
 /** How long the server waits after an edit before analysing (the latest text always wins). */
 export const DEBOUNCE_MS = 30;

@@ -24,9 +24,10 @@ import type { TaskDiagnostic } from "../engine/analysis/diagnostics";
 import { AnalyzedDocument } from "../engine/analysis/document";
 import type { AnalysisProvider } from "../engine/analysis/closure";
 import { diskProvider, inspect, Inspection } from "../engine/inspect";
-import { hoverMarkdown, statusText } from "../engine/present";
+import { explainText, hoverMarkdown, statusText } from "../engine/present";
 import { defaultStorePath, Store } from "../engine/store";
-import { Commands, DEBOUNCE_MS, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "./protocol";
+import { VERSION } from "../engine/version";
+import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "./protocol";
 
 /** One store per path, re-read when the file changes on disk (a run in a terminal or the editor). */
 class StoreWatch {
@@ -162,7 +163,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
       },
-      serverInfo: { name: "tasklens", version: (require("../../package.json") as { version: string }).version },
+      serverInfo: { name: "tasklens", version: VERSION },
     };
   });
 
@@ -241,6 +242,12 @@ export function startServer(connection: Connection): void {
       willRerun: predictions.filter((p) => p.status === "will-rerun").length,
       tasks: predictions.length,
     };
+  }));
+
+  connection.onRequest(ExplainRequest, guard("explain", "", async (params: ExplainParams) => {
+    const found = await current(params.uri);
+    const id = found?.inspection.identities.find((i) => i.fullName === params.task);
+    return id ? explainText([found!.inspection.predictions.get(id)!]) : `No task ${params.task} in ${params.uri}`;
   }));
 
   connection.onShutdown(() => {

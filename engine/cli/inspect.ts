@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { inspect, Inspection, lineCol } from "../inspect";
+import { explainText } from "../present";
 import { defaultStorePath, Store, StoreError } from "../store";
 import { parseArgv, UsageError } from "./args";
 import { Output } from "./output";
@@ -96,19 +97,6 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
     out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
     return 0;
   }
-  const lines: string[] = [];
-  for (const p of predictions) {
-    lines.push(`${p.task}: ${p.status}`);
-    for (const r of p.reasons) {
-      const [first, ...rest] = r.detail.split("\n");
-      lines.push(`  ${r.kind}: ${first}`, ...rest.filter((l) => l !== "").map((l) => `    ${l}`));
-    }
-    const hashed = p.dependencies.filter((d) => d.hashed).map((d) => `${d.name} (${d.kind})`);
-    const notHashed = p.dependencies.filter((d) => !d.hashed && d.kind !== "global").map((d) => `${d.name} (${d.kind})`);
-    lines.push(`  hashed: source${hashed.length ? ", " + hashed.join(", ") : ""}`);
-    if (notHashed.length) lines.push(`  not hashed: ${notHashed.join(", ")}`);
-    lines.push("");
-  }
-  out.stdout(lines.join("\n").trimEnd());
+  out.stdout(explainText(predictions));
   return 0;
 }

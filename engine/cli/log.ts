@@ -33,7 +33,8 @@ function valueJson(store: Store, hash: string | null): unknown {
   return text === undefined ? null : JSON.parse(text);
 }
 
-function callText(store: Store, job: JobRecord): string {
+/** `task(param='value', …)` of a recorded job. */
+export function callText(store: Store, job: JobRecord): string {
   const args = valueText(store, job.argsHash);
   const params = (store.getTask(job.taskHash)?.parts.params as string[] | undefined) ?? [];
   const list = Array.isArray(args) ? args.map((a, i) => (params[i] ? `${params[i]}=` : "") + displayValue(a, 60)).join(", ") : "";
@@ -78,7 +79,8 @@ function jobJson(store: Store, j: JobRecord, details: boolean): Record<string, u
   return doc;
 }
 
-function jobTree(store: Store, e: ExecutionRecord): string[] {
+/** An execution and its job tree, as `tasklens log <execution>` prints it. */
+export function jobTree(store: Store, e: ExecutionRecord): string[] {
   const jobs = store.jobsOf(e.id);
   const children = new Map<string | null, JobRecord[]>();
   for (const j of jobs) {
@@ -105,7 +107,8 @@ function jobTree(store: Store, e: ExecutionRecord): string[] {
   return lines;
 }
 
-function jobDetails(store: Store, j: JobRecord): string[] {
+/** One job's call, arguments, result, source, dataflow and traceback, as `tasklens log <job>` prints it. */
+export function jobDetails(store: Store, j: JobRecord): string[] {
   const task = store.getTask(j.taskHash);
   const args = valueText(store, j.argsHash);
   const lines = [

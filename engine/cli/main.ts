@@ -2,6 +2,7 @@
 import { WorkflowError } from "../loader";
 import { StoreError } from "../store";
 import { UnhashableValueError } from "../values";
+import { VERSION } from "../version";
 import { UsageError } from "./args";
 import { Output } from "./output";
 
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         out.stdout(USAGE);
         return command === undefined ? 2 : 0;
       case "--version":
-        out.stdout((require("../../package.json") as { version: string }).version);
+        out.stdout(VERSION);
         return 0;
       default:
         out.error(`tasklens: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
