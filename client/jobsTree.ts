@@ -96,6 +96,7 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       item.id = `exec:${e.id}`;
       item.description = `${e.status} · ${formatTime(e.started)}`;
       item.tooltip = `Execution ${e.id}\n${command}\n${e.status}${e.error ? `: ${e.error}` : ""}`;
+      item.accessibilityInformation = { label: `${e.task}, execution ${e.status}, ${item.description}` };
       item.iconPath = new vscode.ThemeIcon(e.status === "done" ? "pass" : e.status === "failed" ? "error" : e.status === "running" ? "sync~spin" : "circle-slash");
       item.contextValue = "execution";
       return item;
@@ -106,6 +107,7 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     item.id = `job:${j.id}`;
     item.description = `${j.status} · ${formatDuration(j.ended === null ? null : j.ended - j.started)}`;
     item.tooltip = `Job ${j.id}\n${j.taskName}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
+    item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
     const [icon, color] = JOB_ICONS[j.status] ?? ["circle-outline"];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = "job";

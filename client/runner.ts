@@ -45,7 +45,7 @@ export class TaskRunner implements vscode.Disposable {
           let jobs = 0;
           child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
             this.output.append(chunk);
-            jobs += (chunk.match(/\] (Run {4}|Cached) Job /g) ?? []).length;
+            jobs += (chunk.match(/\] (Run|Cached) +Job /g) ?? []).length;
             progress.report({ message: `${jobs} job${jobs === 1 ? "" : "s"}` });
           });
           child.stdout.setEncoding("utf8").on("data", (chunk: string) => this.output.append(chunk));

@@ -25,3 +25,9 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
+
+/** A path as a user reads it: relative to the working folder when inside it, absolute otherwise. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}

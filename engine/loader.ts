@@ -9,7 +9,7 @@ import Module from "node:module";
 import { sha256 } from "./hash";
 import type { FileAnalysis, TaskInfo } from "./analysis/file";
 import { registry, setSiteNames, TaskDefinition } from "./task";
-import { writeFileAtomic } from "./fsutil";
+import { displayPath, writeFileAtomic } from "./fsutil";
 
 export class WorkflowError extends Error {
   constructor(message: string, readonly exitCode = 2) {
@@ -89,7 +89,7 @@ setSiteNames((meta) => {
 });
 
 function formatSyntaxError(file: string, analysis: FileAnalysis): string {
-  const shown = path.relative(process.cwd(), file) || file;
+  const shown = displayPath(file);
   return analysis.syntaxErrors.map((e) => `${shown}:${e.line}:${e.col}: syntax error: ${e.message}`).join("\n");
 }
 

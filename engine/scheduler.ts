@@ -1,6 +1,7 @@
 // Evaluates call expressions with redun's graph-reduction semantics (SPEC §3): arguments before
 // calls (dataflow), each call looked up in the cache by (task hash, args hash), a hit replays the
 // stored immediate result (which may itself hold further calls, each looked up on its own).
+import { displayPath } from "./fsutil";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";
@@ -299,11 +300,10 @@ export function jobTraceback(job: Job, cause: unknown): string {
   const chain: Job[] = [];
   for (let j: Job | null = job; j; j = j.parent) chain.unshift(j);
   const { staticInfoOf } = require("./loader") as typeof import("./loader");
-  const path = require("node:path") as typeof import("node:path");
   const lines = ["Traceback (most recent job last):"];
   for (const j of chain) {
     const found = staticInfoOf(j.definition);
-    const where = found && j.definition.meta ? `${path.relative(process.cwd(), j.definition.meta.file) || j.definition.meta.file}:${found.info.line}` : "<unknown>";
+    const where = found && j.definition.meta ? `${displayPath(j.definition.meta.file)}:${found.info.line}` : "<unknown>";
     lines.push(`  Job ${j.id.slice(0, 8)}: ${describeCall(j.definition, j.args, j.params)}  (${where})`);
   }
   const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : String(cause);

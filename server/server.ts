@@ -35,9 +35,14 @@ class StoreWatch {
   problem: string | undefined;
   private loading: Promise<void> | undefined;
 
-  constructor(readonly path: string, private readonly onChange: () => void) {
-    fs.watchFile(path, { interval: 250 }, () => {
-      this.loading = this.load().then(this.onChange);
+  constructor(readonly path: string, private readonly onChange: () => Promise<void>) {
+    fs.watchFile(path, { interval: 250 }, (now, before) => {
+      // Node calls once at the start for a missing file: nothing changed then.
+      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+      // `loading` settles with the load alone: onChange re-analyses, and analyses wait for `ready()`.
+      const loading = this.load();
+      this.loading = loading;
+      void loading.then(this.onChange);
     });
   }
 
@@ -104,8 +109,10 @@ export function startServer(connection: Connection): void {
   const storeFor = (storePath: string): StoreWatch => {
     let watch = stores.get(storePath);
     if (!watch) {
-      watch = new StoreWatch(storePath, () => {
-        for (const [uri, state] of states) if (state.storePath === storePath) schedule(uri, 0);
+      watch = new StoreWatch(storePath, async () => {
+        // Re-analyse first, so that the lenses the client asks for after the refresh are the new ones.
+        const affected = [...states].filter(([, state]) => state.storePath === storePath).map(([uri]) => uri);
+        await Promise.all(affected.map((uri) => analyse(uri).catch((e) => connection.console.error(`tasklens: analysis failed: ${String(e)}`))));
         if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
       });
       stores.set(storePath, watch);

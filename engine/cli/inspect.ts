@@ -1,4 +1,5 @@
 // `tasklens check [FILE …] [--json]` and `tasklens explain FILE [TASK] [--json]`.
+import { displayPath } from "../fsutil";
 import fs from "node:fs";
 import path from "node:path";
 import { inspect, Inspection, lineCol } from "../inspect";
@@ -53,7 +54,7 @@ export async function checkCommand(argv: string[], out: Output): Promise<number>
     const text = readWorkflow(file);
     const store = await openStoreFor(file, dbFlag, out);
     const result = inspect(file, text, { store });
-    const shown = path.relative(process.cwd(), result.file) || file;
+    const shown = displayPath(result.file);
     for (const e of result.analysis.syntaxErrors) {
       syntaxErrors++;
       rows.push({ file: shown, line: e.line, col: e.col, endLine: e.line, endCol: e.col, severity: "error", code: "syntax-error", task: null, message: e.message });

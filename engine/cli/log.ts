@@ -1,4 +1,5 @@
 // `tasklens log [ID | - | ~N] [--json]`: recent executions, an execution's job tree, one job's details.
+import { displayPath } from "../fsutil";
 import path from "node:path";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../store";
 import { deserializeValue, displayValue } from "../values";
@@ -117,7 +118,7 @@ export function jobDetails(store: Store, j: JobRecord): string[] {
     `Execution: ${j.executionId.slice(0, 8)}`,
     `Parent: ${j.parentId ? `Job ${j.parentId.slice(0, 8)}` : "none"}`,
     `Duration: ${formatDuration(j.ended === null ? null : j.ended - j.started)}`,
-    `Task: ${j.taskName} (hash ${j.taskHash.slice(0, 8)})${task?.file ? `  ${path.relative(process.cwd(), task.file) || task.file}:${task.line}` : ""}`,
+    `Task: ${j.taskName} (hash ${j.taskHash.slice(0, 8)})${task?.file ? `  ${displayPath(task.file)}:${task.line}` : ""}`,
     `Call hash: ${j.callHash.slice(0, 8)}`,
     "",
     "Arguments:",

@@ -1,5 +1,4 @@
 // `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]`
-import path from "node:path";
 import type { ParamInfo } from "../analysis/file";
 import { TaskHasher } from "../hashing";
 import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
@@ -170,8 +169,4 @@ function executionJson(execution: Execution, failure: Error | undefined, result:
     durationMs: job.ended === null ? null : job.ended - job.started,
   }));
   return doc;
-}
-
-export function relativeFile(file: string): string {
-  return path.relative(process.cwd(), file) || file;
 }

@@ -1,0 +1,259 @@
+// End-to-end tests in a real VS Code: code-server with the packaged extension (tasklens.vsix,
+// unpacked into its extensions folder), driven by playwright-core in Debian's chromium.
+// `npm run test:e2e` installs what is needed, packages the extension and runs this file.
+// A screenshot per step is kept in test/e2e/artifacts/.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "..", "..");
+const ARTIFACTS = join(HERE, "artifacts");
+const require = createRequire(join(HERE, "package.json"));
+const { chromium } = require("playwright-core");
+const yauzl = createRequire(join(ROOT, "package.json"))("yauzl");
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+/** Unpacks the .vsix's `extension/` folder where VS Code installs extensions. */
+function installVsix(vsix, extensionsDir) {
+  const target = join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  return new Promise((resolveInstall, reject) => {
+    yauzl.open(vsix, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      zip.on("entry", (entry) => {
+        if (!entry.fileName.startsWith("extension/") || entry.fileName.endsWith("/")) return zip.readEntry();
+        const out = join(target, entry.fileName.slice("extension/".length));
+        mkdirSync(dirname(out), { recursive: true });
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return reject(err);
+          const chunks = [];
+          stream.on("data", (c) => chunks.push(c));
+          stream.on("end", () => {
+            writeFileSync(out, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on("end", () => resolveInstall(target));
+      zip.readEntry();
+    });
+  });
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => res(port));
+    });
+  });
+}
+
+/** Polls until `predicate` returns something truthy; `describe` says what was there instead, on timeout. */
+async function waitFor(what, predicate, timeout = 30_000, describe) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await predicate().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `; found: ${await describe().catch((e) => String(e))}` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let codeServer;
+let browser;
+let page;
+let workspaceDir;
+let step = 0;
+
+async function shot(name) {
+  step++;
+  await page.screenshot({ path: join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}.png`) });
+}
+
+before(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
+  const userData = join(base, "user");
+  const extensions = join(base, "extensions");
+  workspaceDir = join(base, "project");
+  mkdirSync(join(userData, "User"), { recursive: true });
+  mkdirSync(join(workspaceDir, "node_modules"), { recursive: true });
+  writeFileSync(join(userData, "User", "settings.json"), JSON.stringify({
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "editor.codeLens": true,
+    "telemetry.telemetryLevel": "off",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "typescript.disableAutomaticTypeAcquisition": true,
+  }));
+  cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
+  writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
+  // The project "has tasklens installed", so the editor resolves its types.
+  symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
+  await installVsix(join(ROOT, "tasklens.vsix"), extensions);
+  writeFileSync(join(base, "config.yaml"), "auth: none\n");
+
+  const port = await freePort();
+  codeServer = spawn(process.execPath, [
+    join(HERE, "node_modules", "code-server", "out", "node", "entry.js"),
+    "--config", join(base, "config.yaml"), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
+    "--user-data-dir", userData, "--extensions-dir", extensions,
+    "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", workspaceDir,
+  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TASKLENS_DB: "" } });
+  let log = "";
+  codeServer.stdout.on("data", (d) => (log += d));
+  codeServer.stderr.on("data", (d) => (log += d));
+  await waitFor("code-server /healthz", async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000).catch((e) => {
+    throw new Error(`${e.message}\n${log}`);
+  });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
+  await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  codeServer?.kill();
+});
+
+/** VS Code computes CodeLenses for the focused editor (a blur cancels a pending update): focus it, as a user looking at it would. */
+const focusEditor = () => page.locator(".editor-instance .view-lines").first().click({ position: { x: 400, y: 5 } });
+
+const lensTitles = () => page.locator(".monaco-editor .codelens-decoration a").allInnerTexts();
+
+async function openFile(name) {
+  await page.keyboard.press("Control+P");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 15_000 });
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".monaco-editor .view-lines", { timeout: 15_000 });
+}
+
+/** The Jobs view's rows by their accessible names: `call, status · duration`. */
+async function jobsTreeItems() {
+  return page.getByRole("treeitem").evaluateAll((rows) => rows.filter((r) => r.closest('[id="workbench.view.extension.tasklens"]')).map((r) => r.getAttribute("aria-label") ?? ""));
+}
+
+/** Runs a test body; on failure, a screenshot of the moment is kept beside the step screenshots. */
+const withFailureShot = (body) => async () => {
+  try {
+    await body();
+  } catch (error) {
+    await shot("FAILED").catch(() => undefined);
+    throw error;
+  }
+};
+
+test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache, stale lens, quick fix", { timeout: 240_000 }, withFailureShot(async () => {
+  await openFile("hello_world.ts");
+  await waitFor("the warning squiggle on planet", () => page.locator(".monaco-editor .squiggly-warning").count(), 60_000);
+  await shot("warning-squiggle");
+
+  const titles = await waitFor("the CodeLenses", async () => {
+    const t = await lensTitles();
+    return t.filter((x) => x.includes("Run task")).length === 3 ? t : undefined;
+  }, 60_000, async () => JSON.stringify(await lensTitles()));
+  assert.ok(titles.includes("never run"), titles.join(" | "));
+
+  await page.click('[id="status.problems"]');
+  const problem = await waitFor("the Problems entry", async () => {
+    const rows = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+    return rows.find((r) => r.includes("planet") && r.includes("getPlanet"));
+  });
+  assert.match(problem, /unhashed-constant/);
+  await shot("problems-panel");
+  // The output view renders only the lines in sight: collect them as they stream by.
+  const seen = new Set();
+  const outputText = async () => {
+    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
+    return [...seen].join("\n");
+  };
+  const runMain = page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2);
+  await runMain.click();
+  const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
+  await shot("run-clicked");
+
+  await waitFor("the run log in the output channel", async () => /Hello, World!/.test(await outputText()), 60_000);
+  clearInterval(collecting);
+  const output = await outputText();
+  assert.match(output, /Run\s+Job [0-9a-f]{8}:\s+examples\.hello_world\.main\(greet='Hello'\)/);
+  assert.match(output, /JOB STATUS/);
+  await shot("output-channel");
+
+  await page.click('.activitybar [aria-label^="tasklens"]');
+  await waitFor("the execution in the Jobs view", async () => (await jobsTreeItems()).some((t) => t.includes("examples.hello_world.main")), 30_000);
+  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row').first().click();
+  const doneJobs = await waitFor("3 done jobs", async () => {
+    const items = await jobsTreeItems();
+    return items.filter((t) => /\), done · /.test(t)).length === 3 ? items : undefined;
+  }, 30_000, async () => JSON.stringify(await jobsTreeItems()));
+  assert.ok(doneJobs.some((t) => t.includes("greeter(greet='Hello', thing='World')")), doneJobs.join("\n"));
+  await shot("jobs-view-done");
+
+  await focusEditor();
+  await waitFor("the cached status lens", async () => (await lensTitles()).some((t) => t.startsWith("✓ cached")), 30_000, async () => JSON.stringify(await lensTitles()));
+  await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2).click();
+  await waitFor("a second execution with 3 cached jobs", async () => {
+    const rows = page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row');
+    const texts = await rows.allInnerTexts();
+    if (texts.filter((t) => t.includes("examples.hello_world.main") && /done|failed/.test(t)).length < 2) return undefined;
+    await rows.first().click();
+    return (await jobsTreeItems()).filter((t) => /\), cached · /.test(t)).length === 3;
+  }, 60_000);
+  await shot("jobs-view-cached");
+
+  // Select a job: its details open, coloured, in an editor.
+  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "getPlanet()" }).first().click();
+  await waitFor("the job details", async () => (await page.locator(".editor-instance .view-lines").first().innerText()).includes("Upstream") || (await page.locator(".editor-instance .view-lines").first().innerText()).includes("Source:"), 15_000);
+  await shot("job-details");
+
+  // Edit the constant (unsaved): the status lens turns stale.
+  await page.locator(".tabs-container .tab", { hasText: "hello_world.ts" }).click();
+  await focusEditor();
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type("5");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Shift+End");
+  await page.keyboard.type('const planet = "Mars";');
+  await waitFor("the stale status lens", async () => (await lensTitles()).includes("⚠ stale: planet changed (not hashed)"), 30_000);
+  await shot("stale-lens");
+
+  // Apply the quick fix on planet inside getPlanet: the warning disappears.
+  await page.keyboard.press("Control+G");
+  await page.keyboard.type("8");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Control+.");
+  const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Pass `planet` as a parameter default" });
+  await fix.waitFor({ timeout: 15_000 });
+  await shot("quick-fix-menu");
+  // Choose it with the keyboard, as the menu expects (it moves under the pointer).
+  for (let i = 0; i < 10; i++) {
+    const focused = await page.locator(".action-widget .monaco-list-row.focused").getAttribute("aria-label");
+    if (focused === "Pass `planet` as a parameter default") break;
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+  await waitFor("no warning squiggle", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 0, 30_000);
+  const text = await page.locator(".editor-instance .view-lines").first().innerText();
+  assert.match(text.replace(/\u00a0/g, " "), /function getPlanet\(planetValue = planet\)/);
+  await shot("quick-fix-applied");
+}));
