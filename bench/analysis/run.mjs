@@ -2,7 +2,7 @@
 // scope resolution, manifests, diagnostics) and re-analysis after each of 100 one-character edits.
 // Usage: node bench/analysis/run.mjs
 import { createRequire } from "node:module";
-import { generateWorkflow } from "../generate.mjs";
+import { editGeneratedWorkflow, generateWorkflow, percentiles } from "../generate.mjs";
 
 const require = createRequire(import.meta.url);
 const { AnalyzedDocument } = require("../../dist/engine/analysis/document.js");
@@ -22,15 +22,10 @@ console.log(`first analysis: ${first.toFixed(1)} ms`);
 const times = [];
 let current = text;
 for (let i = 0; i < 100; i++) {
-  const k = (i * 37) % 500;
-  const needle = `  return x * ${k % 7} + LIMIT_${k};`;
-  const at = current.indexOf(needle);
-  current = current.slice(0, at) + needle.replace("return x", `return x${i % 2 ? "" : " "}`) + current.slice(at + needle.length);
+  current = editGeneratedWorkflow(current, i);
   t0 = performance.now();
   doc.update(current);
   result = inspect(file, doc.text, { analysis: doc.analysis, provider: () => undefined });
   times.push(performance.now() - t0);
 }
-times.sort((a, b) => a - b);
-const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-console.log(`re-analysis per edit (100 edits): p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+console.log(`re-analysis per edit (100 edits): ${percentiles(times)}`);

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../../test/lsp/client.mjs";
-import { generateWorkflow } from "../generate.mjs";
+import { editGeneratedWorkflow, generateWorkflow, percentiles } from "../generate.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "tasklens-bench-lsp-"));
 const file = join(dir, "big.ts");
@@ -23,18 +23,13 @@ try {
   console.log(`first analysis (didOpen → publishDiagnostics): ${firstMs.toFixed(1)} ms`);
   const times = [];
   for (let i = 0; i < 100; i++) {
-    const k = (i * 37) % 500;
-    const needle = `  return x * ${k % 7} + LIMIT_${k};`;
-    const at = text.indexOf(needle);
-    text = text.slice(0, at) + needle.replace("return x", `return x${i % 2 ? "" : " "}`) + text.slice(at + needle.length);
+    text = editGeneratedWorkflow(text, i);
     t0 = performance.now();
     const version = server.change(uri, text);
     await server.waitForDiagnostics(uri, () => true, { version, timeout: 60_000 });
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-  console.log(`didChange → publishDiagnostics (100 edits): p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+  console.log(`didChange → publishDiagnostics (100 edits): ${percentiles(times)}`);
 } finally {
   await server.stop();
 }

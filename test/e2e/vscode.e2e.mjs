@@ -4,7 +4,7 @@
 // A screenshot per step is kept in test/e2e/artifacts/.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -67,20 +67,21 @@ async function waitFor(what, predicate, timeout = 30_000, describe) {
   }
 }
 
-let codeServer;
-let browser;
 let page;
 let workspaceDir;
 let step = 0;
+const instances = [];
 
 async function shot(name) {
   step++;
   await page.screenshot({ path: join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}.png`) });
 }
 
-before(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
+/**
+ * Starts code-server on a fresh project holding examples/hello_world.ts, with the packaged extension
+ * installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
+ */
+async function startVSCode({ trusted }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
   const userData = join(base, "user");
   const extensions = join(base, "extensions");
@@ -95,6 +96,8 @@ before(async () => {
     "extensions.autoCheckUpdates": false,
     "extensions.autoUpdate": false,
     "typescript.disableAutomaticTypeAcquisition": true,
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.banner": "never",
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
@@ -104,11 +107,11 @@ before(async () => {
   writeFileSync(join(base, "config.yaml"), "auth: none\n");
 
   const port = await freePort();
-  codeServer = spawn(process.execPath, [
+  const codeServer = spawn(process.execPath, [
     join(HERE, "node_modules", "code-server", "out", "node", "entry.js"),
     "--config", join(base, "config.yaml"), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
     "--user-data-dir", userData, "--extensions-dir", extensions,
-    "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", workspaceDir,
+    "--disable-telemetry", "--disable-update-check", ...(trusted ? ["--disable-workspace-trust"] : []), workspaceDir,
   ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TASKLENS_DB: "" } });
   let log = "";
   codeServer.stdout.on("data", (d) => (log += d));
@@ -116,18 +119,26 @@ before(async () => {
   await waitFor("code-server /healthz", async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000).catch((e) => {
     throw new Error(`${e.message}\n${log}`);
   });
-  browser = await chromium.launch({
+  const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  instances.push({ browser, codeServer });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
   await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+}
+
+before(() => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 after(async () => {
-  await browser?.close();
-  codeServer?.kill();
+  for (const { browser, codeServer } of instances) {
+    await browser.close().catch(() => undefined);
+    codeServer.kill();
+  }
 });
 
 /** VS Code computes CodeLenses for the focused editor (a blur cancels a pending update): focus it, as a user looking at it would. */
@@ -160,6 +171,7 @@ const withFailureShot = (body) => async () => {
 };
 
 test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache, stale lens, quick fix", { timeout: 240_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true });
   await openFile("hello_world.ts");
   await waitFor("the warning squiggle on planet", () => page.locator(".monaco-editor .squiggly-warning").count(), 60_000);
   await shot("warning-squiggle");
@@ -256,4 +268,29 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   const text = await page.locator(".editor-instance .view-lines").first().innerText();
   assert.match(text.replace(/\u00a0/g, " "), /function getPlanet\(planetValue = planet\)/);
   await shot("quick-fix-applied");
+}));
+
+test("an untrusted workspace: analysis works, nothing runs, and the Run lens says why", { timeout: 180_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: false });
+  await openFile("hello_world.ts");
+  await waitFor("the warning squiggle on planet", () => page.locator(".monaco-editor .squiggly-warning").count(), 60_000);
+  const titles = await waitFor("the CodeLenses", async () => {
+    const t = await lensTitles();
+    return t.filter((x) => x.includes("Run task")).length === 3 ? t : undefined;
+  }, 60_000, async () => JSON.stringify(await lensTitles()));
+  assert.equal(titles.filter((t) => t === "▶ Run task (disabled: workspace not trusted)").length, 3, titles.join(" | "));
+  assert.equal(titles.filter((t) => t === "never run").length, 3);
+  await shot("untrusted-lenses");
+  // The Run command itself refuses too.
+  await page.keyboard.press("F1");
+  await page.keyboard.type("tasklens: ");
+  // Explain Task is offered (the file is a workflow), Run Task is not (the workspace is not trusted).
+  const paletteRows = await waitFor("tasklens commands in the palette", async () => {
+    const rows = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts();
+    return rows.some((r) => r.includes("Explain Task")) ? rows : undefined;
+  }, 30_000, async () => JSON.stringify(await page.locator(".quick-input-list .monaco-list-row").allInnerTexts()));
+  assert.ok(!paletteRows.some((r) => /Run Task/.test(r)), `Run Task is not offered: ${paletteRows.join(" | ")}`);
+  await shot("untrusted-palette");
+  await page.keyboard.press("Escape");
+  assert.equal(existsSync(join(workspaceDir, ".tasklens")), false, "nothing ran");
 }));
