@@ -40,6 +40,24 @@ test("a run killed with SIGKILL keeps every job that finished more than a second
   assert.ok(cachedSteps >= finishedBefore, `${cachedSteps} steps reused after the kill`);
 });
 
+test("SIGTERM and SIGINT end a run cleanly: completed jobs flushed, the execution marked interrupted", async () => {
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]]) {
+    const ws = workspace({ "w.ts": slowWorkflow("s", 100, 50) });
+    const child = spawnTasklens(["run", "w.ts"], { cwd: ws.dir });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await waitFor(() => (stderr.match(/Run    Job [0-9a-f]{8}:  step\(/g) ?? []).length >= 5, { what: "5 steps" });
+    child.kill(signal);
+    const exit = await new Promise((r) => child.on("close", (c) => r(c)));
+    assert.equal(exit, code, `${signal} exit code`);
+    assert.match(stderr, new RegExp(`interrupted by ${signal}`));
+    const log = JSON.parse(ws.run(["log", "-", "--json"]).stdout);
+    assert.equal(log.status, "interrupted");
+    assert.ok(log.jobs.filter((j) => j.task === "step" && j.status === "done").length >= 4, `${signal}: finished steps are recorded`);
+    assert.equal(existsSync(join(ws.dir, ".tasklens", "cache.db.lock")), false, "no lock left behind");
+  }
+});
+
 test("two runs of different workflows on one store at once are both fully recorded", async () => {
   const ws = workspace({ "a.ts": slowWorkflow("a", 30, 20), "b.ts": slowWorkflow("b", 30, 20).replace(/step/g, "other") });
   const db = join(ws.dir, "shared.db");

@@ -66,6 +66,20 @@ test("a corrupt store degrades the status lens to a clear message; a missing one
   }
 });
 
+test("a store locked by a running tasklens still feeds the lenses (the server only reads)", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  writeFileSync(join(ws.dir, ".tasklens", "cache.db.lock"), String(process.pid));
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const titles = (await server.codeLens(uri)).filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
+    assert.deepEqual(titles, ["✓ cached · just now", "✓ cached · just now", "✓ cached · just now"]);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("the server never executes workflow code", async () => {
   const marker = join(workspace().dir, "executed");
   const ws = workspace({
