@@ -209,16 +209,16 @@ export class Execution {
     const storedResult = hit ? store.getValue(hit.resultHash) : undefined;
     let immediate: unknown;
     if (hit && storedResult !== undefined) {
-      job.status = "cached";
-      events?.jobStarted?.(job, true);
       try {
         immediate = deserializeValue(storedResult, (name, args) => {
           const target = registry.get(name);
           if (!target) throw new Error(`the cached result refers to task ${name}, which no longer exists`);
           return new CallExpression(target, args);
         });
+        job.status = "cached";
+        events?.jobStarted?.(job, true);
       } catch {
-        job.status = "running"; // the stored expression cannot be replayed (a task was renamed): run instead
+        // The stored expression cannot be replayed (a task it calls was renamed): run instead.
       }
     }
     if (job.status !== "cached") {
