@@ -1,6 +1,7 @@
 // What the next run would do, per task, against the store — without running anything (SPEC §5
 // `explain`). The language server's status lens and stale-cache diagnostics come from here too.
 import { createTwoFilesPatch } from "diff";
+import type { Dependency } from "./analysis/closure";
 import type { DependencyKind } from "./analysis/file";
 import type { StaticTaskIdentity } from "./analysis/manifest";
 import { callHashOf } from "./analysis/taskHash";
@@ -46,7 +47,12 @@ function storedFingerprints(store: Store, ref: string | null): Record<string, st
 }
 
 /** Why a task hash differs from the one recorded for its last run: one reason per changed part. */
-function hashChanges(id: StaticTaskIdentity, previous: TaskRecord): Reason[] {
+/** Dependencies whose fingerprint differs from the one recorded with a computed result. */
+function changedSince(id: StaticTaskIdentity, recorded: Record<string, string>): Dependency[] {
+  return id.dependencies.filter((d) => d.kind !== "task" && d.kind !== "global" && d.name in recorded && recorded[d.name] !== d.fingerprint);
+}
+
+function hashChanges(id: StaticTaskIdentity, previous: TaskRecord, recorded: Record<string, string>): Reason[] {
   const parts = previous.parts as { version?: string; cacheVersion?: number; includesHash?: string; closure?: string; fullName?: string };
   const reasons: Reason[] = [];
   if (parts.version !== id.version) {
@@ -57,7 +63,9 @@ function hashChanges(id: StaticTaskIdentity, previous: TaskRecord): Reason[] {
   if ((parts.cacheVersion ?? 0) !== id.cacheVersion) reasons.push({ kind: "cache-version-changed", detail: `cacheVersion ${parts.cacheVersion ?? 0} → ${id.cacheVersion}` });
   if (id.includesHash !== undefined && parts.includesHash !== id.includesHash) reasons.push({ kind: "include-changed", detail: "a value in hashIncludes changed" });
   if ((parts.closure ?? null) !== (id.closure ?? null)) {
-    reasons.push({ kind: "closure-changed", detail: id.closure && parts.closure ? "something the body reaches changed" : `hash mode changed to ${id.hashMode}` });
+    const changed = changedSince(id, recorded);
+    const what = changed.length ? `${changed.map((d) => d.name).join(", ")} changed` : "something the body reaches changed";
+    reasons.push({ kind: "closure-changed", detail: id.closure && parts.closure ? what : `hash mode changed to ${id.hashMode}` });
   }
   if (reasons.length === 0) reasons.push({ kind: "source-changed", detail: "the task hash changed" });
   return reasons;
@@ -110,7 +118,7 @@ export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?
     const previous = store.getTask(lastJob.taskHash);
     const reasons = id.hash === undefined
       ? [{ kind: "source-changed" as const, detail: "an option is computed at run time; the hash cannot be predicted" }]
-      : previous ? hashChanges(id, previous) : [{ kind: "source-changed" as const, detail: "the task hash changed" }];
+      : previous ? hashChanges(id, previous, storedFingerprints(store, store.callsOfTask(previous.hash, 1)[0]?.fingerprints ?? null)) : [{ kind: "source-changed" as const, detail: "the task hash changed" }];
     return { ...base, lastRun, status: "will-rerun", reasons };
   }
 
@@ -122,8 +130,7 @@ export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?
   const recorded = storedFingerprints(store, cached.fingerprints);
   const changed: string[] = [];
   const argumentChanges: string[] = [];
-  for (const dep of id.dependencies) {
-    if (dep.kind === "task" || dep.kind === "global" || !(dep.name in recorded) || recorded[dep.name] === dep.fingerprint) continue;
+  for (const dep of changedSince(id, recorded)) {
     if (dep.sites.every((s) => s.inDefault)) argumentChanges.push(dep.name);
     else if (!dep.hashed) changed.push(dep.name);
   }

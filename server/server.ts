@@ -78,6 +78,9 @@ interface DocumentState {
   timer?: NodeJS.Timeout;
 }
 
+/** Open documents other than the edited one are re-analysed a little later (they may import it). */
+const DEPENDENT_DELAY_MS = 250;
+
 const SEVERITY: Record<TaskDiagnostic["severity"], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -181,7 +184,11 @@ export function startServer(connection: Connection): void {
     states.set(uri, { analyzed: new AnalyzedDocument(file, e.document.getText()), storePath: defaultStorePath(file) });
     schedule(uri, 0);
   });
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document.uri);
+    // Another open workflow may import this one: its closure hashes and manifests follow the buffer.
+    for (const uri of states.keys()) if (uri !== e.document.uri) schedule(uri, DEPENDENT_DELAY_MS);
+  });
   documents.onDidClose((e) => {
     const state = states.get(e.document.uri);
     clearTimeout(state?.timer);

@@ -141,3 +141,22 @@ test("hover on a task name: the hash manifest, the last run, and the diff agains
     await server.stop();
   }
 });
+
+test("editing an imported helper in its own buffer updates the importing workflow's lens", async () => {
+  const ws = workspace({
+    "lib.ts": `export function scale(n: number): number { return n * 10; }\n`,
+    "w.ts": `import { task } from "tasklens";\nimport { scale } from "./lib";\nexport const main = task(function main() { return scale(1); }, { hash: "closure" });\n`,
+  });
+  assert.equal(ws.run(["run", "w.ts"]).code, 0);
+  const server = await startServer({ cwd: ws.dir });
+  try {
+    const uri = server.open(ws.path("w.ts"), ws.read("w.ts"));
+    const libUri = server.open(ws.path("lib.ts"), ws.read("lib.ts"));
+    const status = async () => (await server.codeLens(uri)).find((l) => l.command.command === "tasklens.explainTask").command.title;
+    assert.match(await status(), /^✓ cached/);
+    server.change(libUri, ws.read("lib.ts").replace("n * 10", "n * 11"));
+    await waitFor(async () => (await status()) === "⟳ will rerun: scale changed", { what: "the closure-changed lens" });
+  } finally {
+    await server.stop();
+  }
+});
