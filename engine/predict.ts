@@ -15,7 +15,9 @@ export type ReasonKind =
   | "include-changed"
   | "closure-changed"
   | "unhashed-dependency-changed"
-  | "no-cache";
+  | "no-cache"
+  /** Not in SPEC §5's list: the hash is unchanged, but its last run left no result (failed or interrupted). */
+  | "no-result";
 
 export interface Reason {
   kind: ReasonKind;
@@ -115,6 +117,10 @@ export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?
 
   const cachedResults = id.hash ? store.callsOfTask(id.hash, 1) : [];
   if (cachedResults.length === 0) {
+    if (id.hash === lastJob.taskHash) {
+      const how = lastJob.status === "failed" ? "failed" : "did not finish";
+      return { ...base, lastRun, status: "will-rerun", reasons: [{ kind: "no-result", detail: `its last run ${how}: nothing is cached to reuse` }] };
+    }
     const previous = store.getTask(lastJob.taskHash);
     const reasons = id.hash === undefined
       ? [{ kind: "source-changed" as const, detail: "an option is computed at run time; the hash cannot be predicted" }]

@@ -20,6 +20,7 @@ const REASON_WORDS: Record<string, string> = {
   "closure-changed": "closure changed",
   "unhashed-dependency-changed": "unhashed dependency changed",
   "no-cache": "cache: false",
+  "no-result": "last run left no result",
 };
 
 /** The status lens: `✓ cached · 2 min ago`, `⟳ will rerun: source changed`, `⚠ stale: planet changed (not hashed)`, `never run`. */
@@ -31,7 +32,7 @@ export function statusText(p: Prediction, now = Date.now()): string {
       return `✓ cached · ${timeAgo(p.lastRun!.at, now)}`;
     case "will-rerun": {
       const r = p.reasons[0];
-      const words = r.kind === "source-changed" && r.detail.startsWith("version") ? "version changed" : r.kind === "closure-changed" ? r.detail : REASON_WORDS[r.kind];
+      const words = r.kind === "source-changed" && r.detail.startsWith("version") ? "version changed" : r.kind === "closure-changed" ? r.detail : r.kind === "no-result" ? `last run ${p.lastRun?.status === "failed" ? "failed" : "did not finish"}` : REASON_WORDS[r.kind];
       return `⟳ will rerun: ${words}`;
     }
     case "stale":

@@ -100,3 +100,11 @@ for (const scenario of scenarios) {
 }
 
 test("the corpus covers at least 25 scenarios", () => assert.ok(scenarios.length >= 25));
+
+test("a task whose last run failed or was cut short will rerun, and says so", () => {
+  const ws = workspace({ "w.ts": `import { task } from "tasklens";\nexport const main = task(function main() { throw new Error("boom"); });\n` });
+  assert.equal(ws.run(["run", "w.ts"]).code, 1);
+  const [p] = JSON.parse(ws.run(["explain", "w.ts", "--json"]).stdout);
+  assert.equal(p.status, "will-rerun");
+  assert.deepEqual(p.reasons, [{ kind: "no-result", detail: "its last run failed: nothing is cached to reuse" }]);
+});

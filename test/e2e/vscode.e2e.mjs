@@ -3,7 +3,7 @@
 // `npm run test:e2e` installs what is needed, packages the extension and runs this file.
 // A screenshot per step is kept in test/e2e/artifacts/.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -155,6 +155,11 @@ async function openFile(name) {
   await page.waitForSelector(".monaco-editor .view-lines", { timeout: 15_000 });
 }
 
+/** Shows the tasklens container (clicking its activity-bar icon again would hide it). */
+async function showJobsView() {
+  if (!(await page.locator('[id="workbench.view.extension.tasklens"]').isVisible())) await page.click('.activitybar [aria-label^="tasklens"]');
+}
+
 /** The Jobs view's rows by their accessible names: `call, status · duration`. */
 async function jobsTreeItems() {
   return page.getByRole("treeitem").evaluateAll((rows) => rows.filter((r) => r.closest('[id="workbench.view.extension.tasklens"]')).map((r) => r.getAttribute("aria-label") ?? ""));
@@ -207,7 +212,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   assert.match(output, /JOB STATUS/);
   await shot("output-channel");
 
-  await page.click('.activitybar [aria-label^="tasklens"]');
+  await showJobsView();
   await waitFor("the execution in the Jobs view", async () => (await jobsTreeItems()).some((t) => t.includes("examples.hello_world.main")), 30_000);
   await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row').first().click();
   const doneJobs = await waitFor("3 done jobs", async () => {
@@ -268,6 +273,30 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   const text = await page.locator(".editor-instance .view-lines").first().innerText();
   assert.match(text.replace(/\u00a0/g, " "), /function getPlanet\(planetValue = planet\)/);
   await shot("quick-fix-applied");
+
+  // A long run, cancelled from its progress notification: the run ends cleanly, the store stays intact.
+  writeFileSync(join(workspaceDir, "slow.ts"), `import { task } from "tasklens";
+export const step = task(async function step(i: number) { await new Promise((r) => setTimeout(r, 200)); return i; });
+export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
+`);
+  await openFile("slow.ts");
+  await focusEditor();
+  await waitFor("the Run lenses of slow.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 2, 60_000);
+  await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(1).click();
+  const cancel = page.locator(".notifications-toasts .monaco-button", { hasText: "Cancel" });
+  await cancel.waitFor({ timeout: 30_000 });
+  await waitFor("a few steps to finish", async () => (await outputText()).match(/Run\s+Job [0-9a-f]{8}:\s+step\(/g)?.length >= 5, 30_000);
+  await shot("long-run-progress");
+  await cancel.click();
+  await waitFor("the cancelled run in the output", async () => /run cancelled/.test(await outputText()), 30_000, outputText);
+  const log = spawnSync(process.execPath, [join(ROOT, "bin", "tasklens.js"), "log", "-", "--json"], { cwd: workspaceDir, encoding: "utf8" });
+  assert.equal(log.status, 0, log.stderr);
+  const execution = JSON.parse(log.stdout);
+  assert.equal(execution.status, "interrupted");
+  assert.ok(execution.jobs.filter((j) => j.task === "step" && j.status === "done").length >= 4, "the finished steps were kept");
+  await showJobsView();
+  await waitFor("the interrupted execution in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^main, execution interrupted/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+  await shot("run-cancelled");
 }));
 
 test("an untrusted workspace: analysis works, nothing runs, and the Run lens says why", { timeout: 180_000 }, withFailureShot(async () => {
