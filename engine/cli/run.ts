@@ -3,7 +3,7 @@ import type { ParamInfo } from "../analysis/file";
 import { TaskHasher } from "../hashing";
 import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
 import { describeCall, Execution, Job, JobFailure } from "../scheduler";
-import { defaultStorePath, projectConfig, projectRoot, Store } from "../store";
+import { defaultStorePath, ExecutionRecord, projectConfig, projectRoot, Store } from "../store";
 import { CallExpression, registry, TaskDefinition } from "../task";
 import { encodeValue } from "../values";
 import { describeParam, parseArgv, parseParamValue, UsageError } from "./args";
@@ -97,7 +97,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   });
   const commandLine = ["tasklens", "run", ...argv];
   const started = Date.now();
-  const executionRecord = { id: execution.id, started, ended: null as number | null, status: "running" as "running" | "done" | "failed" | "interrupted", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null as string | null, error: null as string | null };
+  const executionRecord: ExecutionRecord = { id: execution.id, started, ended: null, status: "running", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null, error: null };
   store.putExecution(executionRecord);
   out.log(`Start Execution ${execution.id.slice(0, 8)}:  ${commandLine.join(" ")}`);
 
