@@ -8,7 +8,7 @@ import path from "node:path";
 import Module from "node:module";
 import { sha256 } from "./hash";
 import type { FileAnalysis, TaskInfo } from "./analysis/file";
-import { registry, setSiteNames, TaskDefinition } from "./task";
+import { DuplicateTaskError, registry, setSiteNames, TaskDefinition } from "./task";
 import { displayPath, writeFileAtomic } from "./fsutil";
 
 export class WorkflowError extends Error {
@@ -29,7 +29,7 @@ function typescriptVersion(): string {
   return (require("typescript/package.json") as { version: string }).version;
 }
 
-export function cacheDir(): string {
+function cacheDir(): string {
   if (process.env.TASKLENS_CACHE_DIR) return process.env.TASKLENS_CACHE_DIR;
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
   return path.join(base, "tasklens");
@@ -159,6 +159,10 @@ export function loadWorkflow(fileArg: string): LoadedWorkflow {
     compileInto(mod, file);
   } catch (error) {
     if (error instanceof WorkflowError) throw error;
+    if (error instanceof DuplicateTaskError) {
+      const where = error.sites.map((site) => (site ? `${displayPath(site.file)}:${analyses.get(site.file)?.tasks[site.site]?.line ?? "?"}` : "a task defined outside a workflow file"));
+      throw new WorkflowError(`tasklens: two tasks are named ${error.fullName}: at ${where.join(" and at ")}. Give one a different name (or namespace).`);
+    }
     const e = error as Error;
     throw new WorkflowError(`tasklens: loading ${fileArg} failed: ${e?.stack ?? String(error)}`);
   }

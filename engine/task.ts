@@ -89,7 +89,13 @@ export type Task<F extends AnyFunction> = ((...args: LazyParams<Parameters<F>>) 
   readonly definition: TaskDefinition;
 };
 
-export class DuplicateTaskError extends Error {}
+/** Two tasks with one full name. The sites are where they were defined (the loader names their lines). */
+export class DuplicateTaskError extends Error {
+  constructor(readonly fullName: string, readonly sites: Array<TaskSiteMeta | undefined>) {
+    super(`two tasks are named ${fullName}; give one a different name or namespace`);
+    this.name = "DuplicateTaskError";
+  }
+}
 
 /** Tasks defined so far in this process, by full name. The loader resets it per workflow. */
 export const registry = new Map<string, TaskDefinition>();
@@ -109,10 +115,7 @@ export function task<F extends AnyFunction>(fn: F, options: TaskOptions = {}, me
   const namespace = options.namespace ?? known?.namespace;
   const fullName = namespace ? `${namespace}.${name}` : name;
   const existing = registry.get(fullName);
-  if (existing && existing.fn !== fn) {
-    const where = (d: TaskDefinition) => (d.meta ? `${d.meta.file} (task #${d.meta.site + 1})` : "unknown file");
-    throw new DuplicateTaskError(`two tasks are named ${fullName}: in ${where(existing)} and in ${meta ? where({ meta } as TaskDefinition) : "unknown file"}; give one a different name or namespace`);
-  }
+  if (existing && existing.fn !== fn) throw new DuplicateTaskError(fullName, [existing.meta, meta]);
   const definition = new TaskDefinition(fn, options, meta, name, fullName, known?.paramNames);
   registry.set(fullName, definition);
   const callable = (...args: unknown[]) => new CallExpression(definition, args);

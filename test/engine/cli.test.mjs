@@ -50,6 +50,16 @@ test("a syntax error in the workflow: exit 2 with file:line:col; no such file: e
   assert.match(missing.stderr, /no such workflow file: missing\.ts/);
 });
 
+test("two tasks with one full name: exit 2 naming both definitions", () => {
+  const ws = workspace({
+    "lib.ts": `import { task } from "tasklens";\nexport const taskNamespace = "shared";\nexport const load = task(function load() { return 1; });\n`,
+    "w.ts": `import { task } from "tasklens";\nimport { load as other } from "./lib";\nexport const taskNamespace = "shared";\n\nexport const load = task(function load() { return other(); });\n`,
+  });
+  const r = ws.run(["run", "w.ts", "load"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /two tasks are named shared\.load: at lib\.ts:3 and at w\.ts:5\. Give one a different name/);
+});
+
 test("--json is exactly the documented document", () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   const { doc } = runJson(ws, ["run", "hello_world.ts"]);
