@@ -23,7 +23,7 @@ interface CompiledFile {
   analysis: FileAnalysis;
 }
 
-const CACHE_FORMAT = "tasklens-transpile-3";
+const CACHE_FORMAT = "tasklens-transpile-5";
 
 function typescriptVersion(): string {
   return (require("typescript/package.json") as { version: string }).version;
@@ -88,9 +88,13 @@ setSiteNames((meta) => {
   return info ? { bindingName: info.bindingName, namespace: analysis?.namespace, paramNames: info.params.map((p) => p.name) } : undefined;
 });
 
-function formatSyntaxError(file: string, analysis: FileAnalysis): string {
+/** What keeps a file from loading, as `file:line:col: …` lines; empty when it can load. */
+function loadProblems(file: string, analysis: FileAnalysis): string {
   const shown = displayPath(file);
-  return analysis.syntaxErrors.map((e) => `${shown}:${e.line}:${e.col}: syntax error: ${e.message}`).join("\n");
+  const problems = analysis.syntaxErrors.map((e) => `${shown}:${e.line}:${e.col}: syntax error: ${e.message}`);
+  const tla = analysis.topLevelAwait;
+  if (tla) problems.push(`${shown}:${tla.line}:${tla.col}: ${tla.message}`);
+  return problems.join("\n");
 }
 
 const WORKFLOW_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
@@ -99,9 +103,11 @@ let hooksInstalled = false;
 function compileInto(mod: Module, file: string): void {
   const text = fs.readFileSync(file, "utf8");
   const compiled = compileFile(file, text);
-  if (compiled.analysis.syntaxErrors.length) throw new WorkflowError(formatSyntaxError(file, compiled.analysis));
+  const problems = loadProblems(file, compiled.analysis);
+  if (problems) throw new WorkflowError(problems);
   analyses.set(file, compiled.analysis);
-  (mod as unknown as { _compile(code: string, filename: string): void })._compile(compiled.js, file);
+  // "commonjs": the transpiled code is CommonJS whatever the extension (.mjs, or a .ts in a "type": "module" package).
+  (mod as unknown as { _compile(code: string, filename: string, format: string): void })._compile(compiled.js, file, "commonjs");
 }
 
 function installHooks(): void {

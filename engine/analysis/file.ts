@@ -129,6 +129,8 @@ export interface FileAnalysis {
   bindings: Record<string, BindingInfo>;
   tasks: TaskInfo[];
   syntaxErrors: SyntaxProblem[];
+  /** The first `await` outside any function: the engine loads workflows as CommonJS, which has none. */
+  topLevelAwait?: SyntaxProblem;
 }
 
 export function parseSource(fileName: string, text: string): ts.SourceFile {
@@ -386,6 +388,20 @@ function findEffects(sf: ts.SourceFile, fn: ts.Node, bindings: Record<string, Bi
   return effects;
 }
 
+function findTopLevelAwait(sf: ts.SourceFile): SyntaxProblem | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  if (!found) return undefined;
+  const start = found.getStart(sf);
+  const lc = sf.getLineAndCharacterOfPosition(start);
+  return { start, line: lc.line + 1, col: lc.character + 1, message: "top-level await is not supported in a workflow file (workflows load as CommonJS); move the awaited work into a task" };
+}
+
 export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
   const calls = findTaskCalls(sf);
   const bindings = collectBindings(sf, new Set(calls));
@@ -428,7 +444,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
     const lc = sf.getLineAndCharacterOfPosition(d.start);
     return { start: d.start, line: lc.line + 1, col: lc.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
   });
-  return { fileName: sf.fileName, namespace, bindings, tasks, syntaxErrors };
+  return { fileName: sf.fileName, namespace, bindings, tasks, syntaxErrors, topLevelAwait: findTopLevelAwait(sf) };
 }
 
 export function analyzeText(fileName: string, text: string): FileAnalysis {

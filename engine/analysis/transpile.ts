@@ -40,8 +40,10 @@ export function transpileWorkflow(fileName: string, text: string, analysis: File
     };
     return (sf) => ts.visitNode(sf, visit) as ts.SourceFile;
   };
+  // TypeScript emits ESM for .mts/.mjs whatever `module` says: transpile them under a plain extension.
+  const neutralName = fileName.replace(/\.[mc]([jt]s)$/, ".$1");
   const out = ts.transpileModule(text, {
-    fileName,
+    fileName: neutralName,
     compilerOptions: {
       module: ts.ModuleKind.CommonJS,
       target: ts.ScriptTarget.ES2022,
@@ -53,5 +55,17 @@ export function transpileWorkflow(fileName: string, text: string, analysis: File
     transformers: { before: [addMeta] },
     reportDiagnostics: false,
   });
-  return { js: out.outputText };
+  return { js: neutralName === fileName ? out.outputText : pointSourceMapAt(out.outputText, fileName) };
+}
+
+/** Rewrites the inline source map so that stack traces name the real file. */
+function pointSourceMapAt(js: string, fileName: string): string {
+  const marker = "//# sourceMappingURL=data:application/json;base64,";
+  const at = js.lastIndexOf(marker);
+  if (at < 0) return js;
+  const map = JSON.parse(Buffer.from(js.slice(at + marker.length).trim(), "base64").toString("utf8")) as { sources: string[]; file?: string };
+  const base = fileName.split(/[\\/]/).pop()!;
+  map.sources = [base];
+  map.file = base.replace(/\.[mc]?[jt]s$/, ".js");
+  return js.slice(0, at) + marker + Buffer.from(JSON.stringify(map)).toString("base64") + "\n";
 }

@@ -45,6 +45,10 @@ test("a syntax error in the workflow: exit 2 with file:line:col; no such file: e
   const r = ws.run(["run", "w.ts"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^w\.ts:3:15: syntax error: ',' expected/);
+  ws.write("tla.ts", `import { task } from "tasklens";\nconst x = await Promise.resolve(1);\nexport const main = task(function main() { return x; });\n`);
+  const tla = ws.run(["run", "tla.ts"]);
+  assert.equal(tla.code, 2);
+  assert.equal(tla.stderr, "tla.ts:2:11: top-level await is not supported in a workflow file (workflows load as CommonJS); move the awaited work into a task\n");
   const missing = ws.run(["run", "missing.ts"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no such workflow file: missing\.ts/);
@@ -113,6 +117,19 @@ test("tasklens log: executions, the job tree, a job's details, --json", () => {
   assert.match(failedDetails.error, /no planet/);
   const none = ws.run(["log", "ffffffffff"]);
   assert.equal(none.code, 2);
+});
+
+test(".mjs workflows and ESM packages load too; stack traces name the file", () => {
+  const ws = workspace({
+    "package.json": JSON.stringify({ name: "esm-project", type: "module" }),
+    "w.mjs": `import { task } from "tasklens";\nconst base = 2;\nexport const double = task(function double(n = 3) { return n * base; });\nexport const main = task(function main() {\n  if (double.name) throw new Error("mjs boom");\n});\n`,
+  });
+  const r = ws.run(["run", "w.mjs", "double"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "6");
+  const failed = ws.run(["run", "w.mjs"]);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /Error: mjs boom\n\[tasklens\]     at .*w\.mjs:5:\d+/);
 });
 
 test("runs from any folder with nothing installed; transpile output is cached on disk", () => {
