@@ -8,7 +8,7 @@ import { analyzeText, FileAnalysis } from "./analysis/file";
 import { staticIdentities, StaticTaskIdentity } from "./analysis/manifest";
 import { resolveRelativeImport } from "./analysis/closure";
 import { predict, Prediction, TaskLookup } from "./predict";
-import { projectConfig, projectRoot, Store } from "./store";
+import { projectHashMode, Store } from "./store";
 
 export interface Inspection {
   file: string;
@@ -34,10 +34,6 @@ export function diskProvider(): AnalysisProvider {
       return undefined;
     }
   };
-}
-
-export function projectHashMode(file: string): "source" | "closure" {
-  return projectConfig(projectRoot(file)).hash === "closure" ? "closure" : "source";
 }
 
 /** Full names of the tasks defined by the files this one imports relatively (one level). */

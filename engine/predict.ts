@@ -5,7 +5,9 @@ import type { Dependency } from "./analysis/closure";
 import type { DependencyKind } from "./analysis/file";
 import type { StaticTaskIdentity } from "./analysis/manifest";
 import { callHashOf } from "./analysis/taskHash";
+import { staleAwaitedChild } from "./replay";
 import type { CallRecord, Store, TaskRecord } from "./store";
+import { deserializeValue } from "./values";
 
 export type PredictedStatus = "never-run" | "cached" | "will-rerun" | "stale";
 export type ReasonKind =
@@ -80,31 +82,27 @@ export interface TaskLookup {
   exists(fullName: string): boolean;
 }
 
-/** Task names the stored (encoded) result calls: graph reduction replays them on a hit. */
-function calledTasks(encoded: string | undefined): string[] {
+/** Task names the stored result calls: graph reduction replays them on a hit. */
+function calledTasks(serialized: string | undefined): Set<string> {
   const names = new Set<string>();
-  for (const m of (encoded ?? "").matchAll(/"\$call":("(?:[^"\\]|\\.)*")/g)) names.add(JSON.parse(m[1]) as string);
-  return [...names];
+  if (serialized !== undefined) deserializeValue(serialized, (name) => names.add(name));
+  return names;
 }
 
 /**
  * Why a stored result would not be reused although its call hash matches: the replayed expression
  * calls a task that no longer exists, or a child call the body awaited is no longer a hit (SPEC §3).
  */
-function replayProblem(store: Store, call: CallRecord, tasks: TaskLookup, depth = 0): string | undefined {
+function replayProblem(store: Store, call: CallRecord, tasks: TaskLookup): string | undefined {
   for (const name of calledTasks(store.getValue(call.resultHash))) {
     if (!tasks.exists(name)) return `the cached result calls task ${name}, which no longer exists`;
   }
-  for (const child of call.children) {
-    const childId = tasks.identityOf(child.task);
-    if (!childId) continue; // defined elsewhere: the engine decides
-    if (!childId.hash || !childId.cached) return `awaited child ${child.task} will rerun`;
-    const hit = store.getCall(callHashOf(childId.hash, child.argsHash));
-    if (!hit) return `awaited child ${child.task} will rerun`;
-    const deeper = depth < 20 ? replayProblem(store, hit, tasks, depth + 1) : undefined;
-    if (deeper) return deeper;
-  }
-  return undefined;
+  const stale = staleAwaitedChild(store, call, (task, argsHash) => {
+    const child = tasks.identityOf(task);
+    if (!child) return undefined; // defined elsewhere: the engine decides
+    return child.hash && child.cached ? callHashOf(child.hash, argsHash) : null;
+  });
+  return stale ? `awaited child ${stale} will rerun` : undefined;
 }
 
 export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?: TaskLookup): Prediction {
@@ -140,14 +138,14 @@ export function predict(id: StaticTaskIdentity, store: Store | undefined, tasks?
     if (dep.sites.every((s) => s.inDefault)) argumentChanges.push(dep.name);
     else if (!dep.hashed) changed.push(dep.name);
   }
+  if (argumentChanges.length) {
+    // A parameter default read a constant that changed: calls that rely on the default get new arguments.
+    return { ...base, lastRun, changed: argumentChanges, status: "will-rerun", reasons: argumentChanges.map((name) => ({ kind: "closure-changed", detail: `${name} changed: it is a parameter default, so the arguments change` })) };
+  }
   for (const name of changed) reasons.push({ kind: "unhashed-dependency-changed", detail: `${name} changed since the cached run (not hashed)` });
   const task = store.getTask(id.hash!);
   if (id.version !== undefined && task && task.normalizedHash !== id.normalizedHash) {
     reasons.push({ kind: "version-pinned", detail: sourceDiff(id.fullName, task.source, id.task.source) });
-  }
-  if (argumentChanges.length) {
-    // A parameter default read a constant that changed: calls that rely on the default get new arguments.
-    return { ...base, lastRun, changed: argumentChanges, status: "will-rerun", reasons: argumentChanges.map((name) => ({ kind: "closure-changed", detail: `${name} changed: it is a parameter default, so the arguments change` })) };
   }
   return { ...base, lastRun: { ...lastRun, at: cached.created }, changed, status: reasons.length ? "stale" : "cached", reasons };
 }

@@ -5,6 +5,7 @@ import { displayPath } from "./fsutil";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";
+import { staleAwaitedChild } from "./replay";
 import { JobRecord, JobStatus, Store } from "./store";
 import { CallExpression, registry, setEvaluatorLookup, TaskDefinition } from "./task";
 import { deserializeValue, displayValue, hashValue, isCall, serializeValue, UnhashableValueError } from "./values";
@@ -94,7 +95,8 @@ export class Execution {
   readonly jobs: Job[] = [];
   private readonly inFlight = new Map<string, { job: Job; promise: Promise<unknown> }>();
   private readonly jobOfExpression = new WeakMap<object, Job>();
-  private readonly validity = new Map<string, boolean>();
+  /** Awaited-child checks already made in this execution (call hash → stale child, or null). */
+  private readonly awaitedChecks = new Map<string, string | null>();
   private readonly recordedTasks = new Set<string>();
   private readonly slots: Slots;
 
@@ -170,23 +172,15 @@ export class Execution {
     return found.slice(0, 100);
   }
 
-  /** A recorded result is valid while every child call its body awaited is still a hit. */
-  private isValidHit(callHash: string, depth = 0): boolean {
-    const known = this.validity.get(callHash);
-    if (known !== undefined) return known;
+  /** A recorded result is valid while every child call its body awaited is still a hit (SPEC §3). */
+  private isValidHit(callHash: string): boolean {
     const call = this.options.store.getCall(callHash);
-    let valid = Boolean(call) && depth < 100;
-    if (call && valid) {
-      for (const child of call.children) {
-        const def = registry.get(child.task);
-        if (!def || !def.cached || !this.isValidHit(callHashOf(this.options.hasher.identity(def).hash, child.argsHash), depth + 1)) {
-          valid = false;
-          break;
-        }
-      }
-    }
-    this.validity.set(callHash, valid);
-    return valid;
+    if (!call) return false;
+    const childCallHash = (task: string, argsHash: string) => {
+      const def = registry.get(task);
+      return def?.cached ? callHashOf(this.options.hasher.identity(def).hash, argsHash) : null;
+    };
+    return staleAwaitedChild(this.options.store, call, childCallHash, this.awaitedChecks) === undefined;
   }
 
   private async runJob(job: Job): Promise<unknown> {

@@ -521,6 +521,11 @@ export function projectRoot(file: string): string {
   }
 }
 
+/** The project's default hash mode (`"tasklens": { "hash": "closure" }` in package.json), else "source". */
+export function projectHashMode(file: string): "source" | "closure" {
+  return projectConfig(projectRoot(file)).hash === "closure" ? "closure" : "source";
+}
+
 /** The `"tasklens"` key of the project's package.json (defaults such as `hash` and `db`). */
 export function projectConfig(root: string): { hash?: unknown; db?: unknown } {
   try {

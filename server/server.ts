@@ -115,7 +115,7 @@ export function startServer(connection: Connection): void {
       watch = new StoreWatch(storePath, async () => {
         // Re-analyse first, so that the lenses the client asks for after the refresh are the new ones.
         const affected = [...states].filter(([, state]) => state.storePath === storePath).map(([uri]) => uri);
-        await Promise.all(affected.map((uri) => analyse(uri).catch((e) => connection.console.error(`tasklens: analysis failed: ${String(e)}`))));
+        await Promise.all(affected.map((uri) => guard("analysis", undefined, () => analyse(uri))()));
         if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
       });
       stores.set(storePath, watch);

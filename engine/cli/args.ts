@@ -48,6 +48,13 @@ function baseType(type: string | undefined): string {
   return (type ?? "").replace(/\s+/g, "");
 }
 
+/** A flag that names a path (`--db PATH`): its value, undefined when absent, a usage error when bare. */
+export function pathFlag(flags: Map<string, string | true>, name: string): string | undefined {
+  const value = flags.get(name);
+  if (value === true) throw new UsageError(`--${name}: expected a path`);
+  return value;
+}
+
 /** Converts a command-line string to the value a parameter of this declared type expects. */
 export function parseParamValue(param: ParamInfo, raw: string | true): unknown {
   const type = baseType(param.type) || inferType(param.defaultText);

@@ -5,12 +5,11 @@ import path from "node:path";
 import { inspect, Inspection, lineCol } from "../inspect";
 import { explainText } from "../present";
 import { defaultStorePath, Store, StoreError } from "../store";
-import { parseArgv, UsageError } from "./args";
+import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
 /** The store of a workflow, read-only, if there is one; an unusable one is reported, not fatal. */
-async function openStoreFor(file: string, dbFlag: string | undefined, out: Output): Promise<Store | undefined> {
-  const storePath = defaultStorePath(file, dbFlag);
+async function openStore(storePath: string, out: Output): Promise<Store | undefined> {
   if (!fs.existsSync(storePath)) return undefined;
   try {
     return await Store.open(storePath, { readonly: true });
@@ -45,14 +44,18 @@ function workflowFilesIn(dir: string): string[] {
 export async function checkCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(["json"]));
   const json = flags.get("json") === true;
-  const dbFlag = typeof flags.get("db") === "string" ? (flags.get("db") as string) : undefined;
+  const dbFlag = pathFlag(flags, "db");
   const files = positionals.length ? positionals.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? workflowFilesIn(p) : [p])) : workflowFilesIn(process.cwd());
   const rows: Array<Record<string, unknown>> = [];
   let warnings = 0;
   let syntaxErrors = 0;
+  // Files of one project share a store: open each store once.
+  const stores = new Map<string, Promise<Store | undefined>>();
   for (const file of files) {
     const text = readWorkflow(file);
-    const store = await openStoreFor(file, dbFlag, out);
+    const storePath = defaultStorePath(file, dbFlag);
+    if (!stores.has(storePath)) stores.set(storePath, openStore(storePath, out));
+    const store = await stores.get(storePath);
     const result = inspect(file, text, { store });
     const shown = displayPath(result.file);
     for (const e of result.analysis.syntaxErrors) {
@@ -88,9 +91,8 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
   const [file, taskArg] = positionals;
   if (!file) throw new UsageError("usage: tasklens explain FILE [TASK] [--json] [--db PATH]");
   const json = flags.get("json") === true;
-  const dbFlag = typeof flags.get("db") === "string" ? (flags.get("db") as string) : undefined;
   const text = readWorkflow(file);
-  const store = await openStoreFor(file, dbFlag, out);
+  const store = await openStore(defaultStorePath(file, pathFlag(flags, "db")), out);
   const result = inspect(file, text, { store });
   const ids = selectTasks(result, taskArg);
   const predictions = ids.map((id) => result.predictions.get(id)!);

@@ -3,7 +3,7 @@ import { displayPath } from "../fsutil";
 import path from "node:path";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../store";
 import { deserializeValue, displayValue } from "../values";
-import { parseArgv, UsageError } from "./args";
+import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
 const STATUS_LABEL: Record<string, string> = { done: "[ DONE ]", failed: "[FAILED]", cached: "[CACHED]", running: "[ RUN  ]", interrupted: "[ STOP ]" };
@@ -141,11 +141,8 @@ export function jobDetails(store: Store, j: JobRecord): string[] {
 export async function logCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(["json"]));
   const json = flags.get("json") === true;
-  const dbFlag = flags.get("db");
-  const fileFlag = flags.get("file");
-  if (dbFlag === true || fileFlag === true) throw new UsageError("--db and --file take a path");
-  const anchor = typeof fileFlag === "string" ? fileFlag : path.join(process.cwd(), "workflow.ts");
-  const store = await Store.open(defaultStorePath(anchor, dbFlag), { readonly: true });
+  const anchor = pathFlag(flags, "file") ?? path.join(process.cwd(), "workflow.ts");
+  const store = await Store.open(defaultStorePath(anchor, pathFlag(flags, "db")), { readonly: true });
   const [id] = positionals;
   const emit = (doc: unknown, text: string[]) => out.stdout(json ? JSON.stringify(doc, null, 2) : text.join("\n"));
 

@@ -3,10 +3,10 @@ import type { ParamInfo } from "../analysis/file";
 import { TaskHasher } from "../hashing";
 import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
 import { describeCall, Execution, Job, JobFailure } from "../scheduler";
-import { defaultStorePath, ExecutionRecord, projectConfig, projectRoot, Store } from "../store";
+import { defaultStorePath, ExecutionRecord, projectHashMode, Store } from "../store";
 import { CallExpression, registry, TaskDefinition } from "../task";
 import { encodeValue } from "../values";
-import { describeParam, parseArgv, parseParamValue, UsageError } from "./args";
+import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
 const RUN_FLAGS = new Set(["no-cache", "json", "help"]);
@@ -60,8 +60,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const jobsFlag = flags.get("jobs");
   const jobs = jobsFlag === undefined ? undefined : Number(jobsFlag);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs: expected a positive integer, got ${JSON.stringify(jobsFlag)}`);
-  const dbFlag = flags.get("db");
-  if (dbFlag === true) throw new UsageError("--db: expected a path");
+  const dbFlag = pathFlag(flags, "db");
 
   const params = paramsOf(def);
   const known = new Set(["no-cache", "json", "jobs", "db", "help"]);
@@ -81,10 +80,9 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   while (args.length && args[args.length - 1] === undefined) args.pop();
 
   const store = await Store.open(defaultStorePath(workflow.file, dbFlag));
-  const hashMode = projectConfig(projectRoot(workflow.file)).hash === "closure" ? "closure" : "source";
   const execution = new Execution({
     store,
-    hasher: new TaskHasher(hashMode),
+    hasher: new TaskHasher(projectHashMode(workflow.file)),
     noCache,
     jobs,
     events: {
