@@ -41,8 +41,11 @@ export function staticIdentities(file: string, analysis: FileAnalysis, provider:
         const target = byBinding.get(binding.name);
         return target && !visiting.has(target) ? identity(target, visiting).hash : undefined;
       }
-      if (binding.kind === "function" || binding.kind === "class" || binding.kind === "import") return resolver.fingerprint(file, analysis, binding.name);
-      if (binding.literal) return hashValue(binding.literal.value);
+      // As the engine hashes the value: a function or class by its source fingerprint, any other value
+      // by its canonical value hash (known statically for literal constants, here or across an import).
+      const declared = binding.kind === "import" ? resolver.importTarget(file, binding)?.binding : binding;
+      if (declared?.kind === "function" || declared?.kind === "class") return resolver.fingerprint(file, analysis, binding.name);
+      if (declared?.literal) return hashValue(declared.literal.value);
       return undefined;
     });
     const includesKnown = !options.dynamic.includes("hashIncludes") && includes.every((h): h is string => h !== undefined);

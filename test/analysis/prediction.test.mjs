@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const { inspect } = require("../../dist/engine/inspect.js");
 
 const header = `import { task } from "tasklens";\nimport { readFileSync } from "node:fs";\nimport { scale, Scaler } from "./lib";\n`;
-const lib = `export function scale(n: number): number { return n * 10; }\nexport class Scaler { factor = 2; apply(n: number) { return n * this.factor; } }\n`;
+const lib = `export function scale(n: number): number { return n * 10; }\nexport class Scaler { factor = 2; apply(n: number) { return n * this.factor; } }\nexport const TABLE = [1, 2];\n`;
 
 /** A workflow with `main` calling every task given; each task returns something its dependencies shape. */
 function workflow(top, tasks, extra = "") {
@@ -36,6 +36,8 @@ const scenarios = [
   { name: "version bump", tasks: { t: `task(function t() { return 1; }, { version: "1" })` }, edit: ['version: "1"', 'version: "2"'], expect: { t: "will-rerun" } },
   { name: "cacheVersion bump", tasks: { t: `task(function t() { return 1; }, { cacheVersion: 1 })` }, edit: ["cacheVersion: 1", "cacheVersion: 2"], expect: { t: "will-rerun" } },
   { name: "hashIncludes helper edit", top: `function helper() { return 1; }`, tasks: { t: `task(function t() { return helper(); }, { hashIncludes: [helper] })` }, edit: ["return 1;", "return 2;"], expect: { t: "will-rerun" } },
+  { name: "hashIncludes imported constant, unchanged", tasks: { t: `task(function t() { return TABLE.length; }, { hashIncludes: [TABLE] })` }, topImport: `import { TABLE } from "./lib";`, libEdit: ["n * 10", "n * 10 /* same */"], expect: { t: "cached" } },
+  { name: "hashIncludes imported constant edit", tasks: { t: `task(function t() { return TABLE.length; }, { hashIncludes: [TABLE] })` }, topImport: `import { TABLE } from "./lib";`, libEdit: ["TABLE = [1, 2]", "TABLE = [1, 2, 3]"], expect: { t: "will-rerun" } },
   { name: "hashIncludes constant edit", top: `const TABLE = [1, 2];`, tasks: { t: `task(function t() { return TABLE.length; }, { hashIncludes: [TABLE] })` }, edit: ["[1, 2]", "[1, 2, 3]"], expect: { t: "will-rerun" } },
   { name: "parameter default change", tasks: { t: `task(function t(n: number = 1) { return n; })` }, edit: ["n: number = 1", "n: number = 2"], expect: { t: "will-rerun" } },
   { name: "constant used as a parameter default", top: `const N = 1;`, tasks: { t: `task(function t(n: number = N) { return n; })` }, edit: ["const N = 1;", "const N = 2;"], expect: { t: "will-rerun" } },
@@ -60,7 +62,7 @@ function statusesOf(doc) {
 
 for (const scenario of scenarios) {
   test(`prediction = behaviour: ${scenario.name}`, () => {
-    const ws = workspace({ "w.ts": workflow(scenario.top ?? "", scenario.tasks, scenario.mainExtra), "lib.ts": lib, ...(scenario.files ?? {}) });
+    const ws = workspace({ "w.ts": workflow([scenario.topImport, scenario.top].filter(Boolean).join("\n"), scenario.tasks, scenario.mainExtra), "lib.ts": lib, ...(scenario.files ?? {}) });
     const env = scenario.env ? { TASKLENS_SCENARIO: scenario.env[0] } : {};
     const first = runJson(ws, ["run", "w.ts"], { env });
     assert.equal(first.code, 0, first.stderr);
