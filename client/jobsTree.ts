@@ -1,10 +1,10 @@
 // The Jobs view: executions newest first, each expanding into its job tree, read from the store
 // (read-only) and refreshed when the store file changes, so a run shows up live.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { callText, formatDuration, formatTime } from "../engine/cli/log";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../engine/store";
+import { StoreWatcher } from "../engine/storeWatcher";
 
 type Node = { kind: "execution"; execution: ExecutionRecord } | { kind: "job"; job: JobRecord } | { kind: "message"; text: string };
 
@@ -18,9 +18,7 @@ const JOB_ICONS: Record<string, [string, string?]> = {
 export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private store: Store | undefined;
-  private storePath: string | undefined;
-  private problem: string | undefined;
+  private watcher: StoreWatcher | undefined;
   private jobsByExecution = new Map<string, JobRecord[]>();
 
   constructor(private readonly state: vscode.Memento) {}
@@ -33,29 +31,18 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     return db ? path.resolve(folder, db) : defaultStorePath(path.join(folder, "workflow.ts"));
   }
 
-  get path(): string | undefined {
-    return this.storePath;
-  }
-
   async refresh(): Promise<void> {
     const next = this.currentStorePath();
-    if (next !== this.storePath) {
-      if (this.storePath) fs.unwatchFile(this.storePath);
-      this.storePath = next;
-      this.store = undefined;
-      if (next) fs.watchFile(next, { interval: 300 }, () => void this.refresh());
+    if (next !== this.watcher?.path) {
+      this.watcher?.dispose();
+      this.watcher = next ? new StoreWatcher(next, () => this.redraw(), 300) : undefined;
     }
-    this.problem = undefined;
+    await this.watcher?.ready();
+    this.redraw();
+  }
+
+  private redraw(): void {
     this.jobsByExecution.clear();
-    try {
-      if (this.storePath && fs.existsSync(this.storePath)) {
-        if (this.store) this.store.reload();
-        else this.store = await Store.open(this.storePath, { readonly: true });
-      } else this.store = undefined;
-    } catch (error) {
-      this.store = undefined;
-      this.problem = (error as Error).message.split("\n")[0];
-    }
     this.changed.fire(undefined);
   }
 
@@ -66,21 +53,22 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   getStore(): Store | undefined {
-    return this.store;
+    return this.watcher?.store;
   }
 
   private jobsOf(executionId: string): JobRecord[] {
     let jobs = this.jobsByExecution.get(executionId);
-    if (!jobs) this.jobsByExecution.set(executionId, (jobs = this.store?.jobsOf(executionId) ?? []));
+    if (!jobs) this.jobsByExecution.set(executionId, (jobs = this.getStore()?.jobsOf(executionId) ?? []));
     return jobs;
   }
 
   getChildren(node?: Node): Node[] {
-    if (this.problem) return node ? [] : [{ kind: "message", text: this.problem }];
-    if (!this.store) return node ? [] : [{ kind: "message", text: "No runs yet: ▶ Run task above a task, or tasklens run FILE" }];
+    const store = this.getStore();
+    if (this.watcher?.problem) return node ? [] : [{ kind: "message", text: this.watcher.problem }];
+    if (!store) return node ? [] : [{ kind: "message", text: "No runs yet: ▶ Run task above a task, or tasklens run FILE" }];
     if (!node) {
       const clearedBefore = this.state.get<number>("tasklens.jobs.clearedBefore", 0);
-      return this.store.executions(50).filter((e) => e.started > clearedBefore).map((execution) => ({ kind: "execution", execution }));
+      return store.executions(50).filter((e) => e.started > clearedBefore).map((execution) => ({ kind: "execution", execution }));
     }
     if (node.kind === "execution") return this.jobsOf(node.execution.id).filter((j) => j.parentId === null).map((job) => ({ kind: "job", job }));
     if (node.kind === "job") return this.jobsOf(node.job.executionId).filter((j) => j.parentId === node.job.id).map((job) => ({ kind: "job", job }));
@@ -103,7 +91,7 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     const j = node.job;
     const hasChildren = this.jobsOf(j.executionId).some((c) => c.parentId === j.id);
-    const item = new vscode.TreeItem(callText(this.store!, j), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(callText(this.getStore()!, j), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `job:${j.id}`;
     item.description = `${j.status} · ${formatDuration(j.ended === null ? null : j.ended - j.started)}`;
     item.tooltip = `Job ${j.id}\n${j.taskName}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
@@ -116,8 +104,7 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   dispose(): void {
-    if (this.storePath) fs.unwatchFile(this.storePath);
-    this.store?.close();
+    this.watcher?.dispose();
     this.changed.dispose();
   }
 }

@@ -20,7 +20,6 @@ const REASON_WORDS: Record<string, string> = {
   "closure-changed": "closure changed",
   "unhashed-dependency-changed": "unhashed dependency changed",
   "no-cache": "cache: false",
-  "no-result": "last run left no result",
 };
 
 /** The status lens: `✓ cached · 2 min ago`, `⟳ will rerun: source changed`, `⚠ stale: planet changed (not hashed)`, `never run`. */

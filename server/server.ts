@@ -1,6 +1,5 @@
 // The tasklens language server: a thin adapter from LSP to engine/ (analysis, predictions,
 // diagnostics, fixes). It never runs workflow code and opens stores read-only.
-import fs from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeAction,
@@ -25,51 +24,10 @@ import { AnalyzedDocument } from "../engine/analysis/document";
 import type { AnalysisProvider } from "../engine/analysis/closure";
 import { diskProvider, inspect, Inspection } from "../engine/inspect";
 import { explainText, hoverMarkdown, statusText } from "../engine/present";
-import { defaultStorePath, Store } from "../engine/store";
+import { defaultStorePath } from "../engine/store";
+import { StoreWatcher } from "../engine/storeWatcher";
 import { VERSION } from "../engine/version";
 import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "./protocol";
-
-/** One store per path, re-read when the file changes on disk (a run in a terminal or the editor). */
-class StoreWatch {
-  store: Store | undefined;
-  problem: string | undefined;
-  private loading: Promise<void> | undefined;
-
-  constructor(readonly path: string, private readonly onChange: () => Promise<void>) {
-    fs.watchFile(path, { interval: 250 }, (now, before) => {
-      // Node calls once at the start for a missing file: nothing changed then.
-      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
-      // `loading` settles with the load alone: onChange re-analyses, and analyses wait for `ready()`.
-      const loading = this.load();
-      this.loading = loading;
-      void loading.then(this.onChange);
-    });
-  }
-
-  ready(): Promise<void> {
-    return (this.loading ??= this.load());
-  }
-
-  private async load(): Promise<void> {
-    try {
-      if (!fs.existsSync(this.path)) {
-        this.store = undefined;
-        this.problem = undefined;
-        return;
-      }
-      if (this.store) this.store.reload();
-      else this.store = await Store.open(this.path, { readonly: true });
-      this.problem = undefined;
-    } catch (error) {
-      this.store = undefined;
-      this.problem = (error as Error).message.split("\n")[0].replace(/^tasklens: /, "");
-    }
-  }
-
-  dispose(): void {
-    fs.unwatchFile(this.path);
-  }
-}
 
 interface DocumentState {
   analyzed: AnalyzedDocument;
@@ -90,7 +48,7 @@ const SEVERITY: Record<TaskDiagnostic["severity"], DiagnosticSeverity> = {
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const states = new Map<string, DocumentState>();
-  const stores = new Map<string, StoreWatch>();
+  const stores = new Map<string, StoreWatcher>();
   const disk = diskProvider();
   let lensRefresh = false;
 
@@ -109,10 +67,10 @@ export function startServer(connection: Connection): void {
     return state ? state.analyzed.analysis : disk(file);
   };
 
-  const storeFor = (storePath: string): StoreWatch => {
+  const storeFor = (storePath: string): StoreWatcher => {
     let watch = stores.get(storePath);
     if (!watch) {
-      watch = new StoreWatch(storePath, async () => {
+      watch = new StoreWatcher(storePath, async () => {
         // Re-analyse first, so that the lenses the client asks for after the refresh are the new ones.
         const affected = [...states].filter(([, state]) => state.storePath === storePath).map(([uri]) => uri);
         await Promise.all(affected.map((uri) => guard("analysis", undefined, () => analyse(uri))()));

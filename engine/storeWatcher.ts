@@ -1,0 +1,49 @@
+// A store read by an observer (the language server, the editor's Jobs view): opened read-only,
+// re-read when another process writes the file, and reduced to a one-line problem when unusable.
+import fs from "node:fs";
+import { Store } from "./store";
+
+export class StoreWatcher {
+  store: Store | undefined;
+  /** Why the store cannot be read (corrupt, foreign), in one line; undefined when it can. */
+  problem: string | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(readonly path: string, private readonly onChange: () => void | Promise<void>, intervalMs = 250) {
+    fs.watchFile(path, { interval: intervalMs }, (now, before) => {
+      // Node calls once at the start for a missing file: nothing changed then.
+      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+      // `loading` settles with the load alone: onChange may wait for `ready()` itself.
+      const loading = this.load();
+      this.loading = loading;
+      void loading.then(this.onChange);
+    });
+  }
+
+  /** Settles once the store as it is now on disk has been read. */
+  ready(): Promise<void> {
+    return (this.loading ??= this.load());
+  }
+
+  private async load(): Promise<void> {
+    try {
+      if (!fs.existsSync(this.path)) {
+        this.store?.close();
+        this.store = undefined;
+        this.problem = undefined;
+        return;
+      }
+      if (this.store) this.store.reload();
+      else this.store = await Store.open(this.path, { readonly: true });
+      this.problem = undefined;
+    } catch (error) {
+      this.store = undefined;
+      this.problem = (error as Error).message.split("\n")[0].replace(/^tasklens: /, "");
+    }
+  }
+
+  dispose(): void {
+    fs.unwatchFile(this.path);
+    this.store?.close();
+  }
+}
