@@ -90,3 +90,13 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
     },
   };
 }
+
+/** Runs `body` with a started server, and stops the server afterwards whatever happens. */
+export async function withServer(options, body) {
+  const server = await startServer(options);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}

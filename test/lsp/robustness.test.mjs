@@ -4,16 +4,15 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, workspace } from "../helpers.mjs";
-import { startServer } from "./client.mjs";
+import { withServer } from "./client.mjs";
 
 test("fuzz: hundreds of truncations and random edits; every request answered, the server never exits", async () => {
   const ws = workspace({}, { from: join(ROOT, "test", "fixtures", "diagnostics") });
   const sources = [readFileSync(join(ROOT, "examples", "hello_world.ts"), "utf8"), ws.read("workflow.ts"), readFileSync(join(ROOT, "test", "fixtures", "scope-corpus.ts"), "utf8")];
-  const server = await startServer({ cwd: ws.dir });
   let seed = 7;
   const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
   const junk = ["(", ")", "{", "}", "task(", "function", "=>", "`${", "'", '"', "/*", "//", "\n", "const ", "import ", ",", ";", "<", ">", "await ", "\u{1F600}", "\\"];
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const uri = server.open(ws.path("workflow.ts"), sources[1]);
     await server.waitForDiagnostics(uri);
     let exited = false;
@@ -42,17 +41,14 @@ test("fuzz: hundreds of truncations and random edits; every request answered, th
     }
     assert.equal(exited, false, "the server is still running");
     assert.equal(server.logs.filter((l) => /failed|uncaught|unhandled/.test(l)).length, 0, server.logs.join("\n"));
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("a corrupt store degrades the status lens to a clear message; a missing one means never run", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   mkdirSync(join(ws.dir, ".tasklens"));
   writeFileSync(join(ws.dir, ".tasklens", "cache.db"), "garbage, not a database".repeat(20));
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
     const lenses = await server.codeLens(uri);
     const status = lenses.filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
@@ -61,23 +57,18 @@ test("a corrupt store degrades the status lens to a clear message; a missing one
     const ds = await server.waitForDiagnostics(uri, (x) => x.length > 0);
     assert.equal(ds[0].code, "unhashed-constant", "diagnostics still work");
     assert.equal(readFileSync(join(ws.dir, ".tasklens", "cache.db"), "utf8"), "garbage, not a database".repeat(20));
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("a store locked by a running tasklens still feeds the lenses (the server only reads)", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
   writeFileSync(join(ws.dir, ".tasklens", "cache.db.lock"), String(process.pid));
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
     const titles = (await server.codeLens(uri)).filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
     assert.deepEqual(titles, ["✓ cached · just now", "✓ cached · just now", "✓ cached · just now"]);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("the server never executes workflow code", async () => {
@@ -90,8 +81,7 @@ export const main = task(function main() { writeFileSync(${JSON.stringify(marker
 `,
     "imports-side.ts": `import { task } from "tasklens";\nimport { main } from "./side";\nexport const other = task(function other() { return main(); }, { hash: "closure" });\n`,
   });
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     for (const name of ["side.ts", "imports-side.ts"]) {
       const uri = server.open(ws.path(name), ws.read(name));
       await server.waitForDiagnostics(uri);
@@ -99,9 +89,7 @@ export const main = task(function main() { writeFileSync(${JSON.stringify(marker
       await server.request("textDocument/hover", { textDocument: { uri }, position: { line: 3, character: 15 } });
     }
     assert.equal(existsSync(marker), false, "no workflow code ran");
-  } finally {
-    await server.stop();
-  }
+  });
   assert.equal(ws.run(["run", "side.ts"]).code, 0);
   assert.equal(readFileSync(marker, "utf8"), "task ran", "the same file does run under tasklens run (the marker works)");
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRequire } from "node:module";
 import { ROOT, waitFor, workspace } from "../helpers.mjs";
-import { startServer } from "./client.mjs";
+import { withServer } from "./client.mjs";
 import { join } from "node:path";
 
 const require = createRequire(import.meta.url);
@@ -13,8 +13,7 @@ const applyTextEdits = (text, edits) => TextDocument.applyEdits(TextDocument.cre
 
 test("opening hello_world.ts publishes unhashed-constant on planet, naming the task; edits update it", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const text = ws.read("hello_world.ts");
     const uri = server.open(ws.path("hello_world.ts"), text);
     const [d] = await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
@@ -32,15 +31,12 @@ test("opening hello_world.ts publishes unhashed-constant on planet, naming the t
     version = server.change(uri, final);
     const after = await server.waitForDiagnostics(uri, () => true, { version });
     assert.deepEqual(after, []);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("every code of the fixture through the protocol, and the quick fixes as code actions", async () => {
   const ws = workspace({}, { from: join(ROOT, "test", "fixtures", "diagnostics") });
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const uri = server.open(ws.path("workflow.ts"), ws.read("workflow.ts"));
     const ds = await server.waitForDiagnostics(uri, (x) => x.length >= 8);
     const codes = new Set(ds.map((d) => d.code));
@@ -50,15 +46,12 @@ test("every code of the fixture through the protocol, and the quick fixes as cod
     assert.deepEqual(actions.map((a) => a.title), ["Pass `FACTOR` as a parameter default", "Add `FACTOR` to hashIncludes", "Hash the closure"]);
     assert.ok(actions[0].isPreferred);
     assert.deepEqual(actions[0].diagnostics, [constant]);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("applying “Pass planet as a parameter default” yields a file that runs and clears the warning", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const text = ws.read("hello_world.ts");
     const uri = server.open(ws.path("hello_world.ts"), text);
     const [warning] = await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
@@ -71,15 +64,12 @@ test("applying “Pass planet as a parameter default” yields a file that runs 
     const r = ws.run(["run", "hello_world.ts"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "Hello, World!\n");
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the store and the buffer", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const text = ws.read("hello_world.ts");
     const file = ws.path("hello_world.ts");
     const uri = server.open(file, text);
@@ -115,16 +105,13 @@ test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the st
 
     const status = await server.request("tasklens/fileStatus", { uri });
     assert.deepEqual(status, { stale: 0, willRerun: 1, tasks: 3 });
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("hover on a task name: the hash manifest, the last run, and the diff against the cached source", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   ws.run(["run", "hello_world.ts"]);
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const text = ws.read("hello_world.ts").replace("return planet;", 'return planet + "!";');
     const uri = server.open(ws.path("hello_world.ts"), text);
     const lines = text.split("\n");
@@ -137,9 +124,7 @@ test("hover on a task name: the hash manifest, the last run, and the diff agains
     assert.match(md, /```diff[\s\S]*-  return planet;\n\+  return planet \+ "!";[\s\S]*```/);
     const none = await server.request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 2 } });
     assert.equal(none, null);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("editing an imported helper in its own buffer updates the importing workflow's lens", async () => {
@@ -148,15 +133,12 @@ test("editing an imported helper in its own buffer updates the importing workflo
     "w.ts": `import { task } from "tasklens";\nimport { scale } from "./lib";\nexport const main = task(function main() { return scale(1); }, { hash: "closure" });\n`,
   });
   assert.equal(ws.run(["run", "w.ts"]).code, 0);
-  const server = await startServer({ cwd: ws.dir });
-  try {
+  await withServer({ cwd: ws.dir }, async (server) => {
     const uri = server.open(ws.path("w.ts"), ws.read("w.ts"));
     const libUri = server.open(ws.path("lib.ts"), ws.read("lib.ts"));
     const status = async () => (await server.codeLens(uri)).find((l) => l.command.command === "tasklens.explainTask").command.title;
     assert.match(await status(), /^✓ cached/);
     server.change(libUri, ws.read("lib.ts").replace("n * 10", "n * 11"));
     await waitFor(async () => (await status()) === "⟳ will rerun: scale changed", { what: "the closure-changed lens" });
-  } finally {
-    await server.stop();
-  }
+  });
 });
