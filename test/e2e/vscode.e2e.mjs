@@ -77,9 +77,16 @@ async function shot(name) {
   await page.screenshot({ path: join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}.png`) });
 }
 
+/** A workflow whose run takes a minute: long enough to be cancelled from its notification. */
+const SLOW_WORKFLOW = `import { task } from "tasklens";
+export const step = task(async function step(i: number) { await new Promise((r) => setTimeout(r, 200)); return i; });
+export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
+`;
+
 /**
- * Starts code-server on a fresh project holding examples/hello_world.ts, with the packaged extension
- * installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
+ * Starts code-server on a fresh project holding examples/hello_world.ts and slow.ts, with the packaged
+ * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
+ * Every file exists before the window opens: Quick Open's file list is cached from its first search.
  */
 async function startVSCode({ trusted }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
@@ -100,6 +107,7 @@ async function startVSCode({ trusted }) {
     "security.workspace.trust.banner": "never",
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
+  writeFileSync(join(workspaceDir, "slow.ts"), SLOW_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
   // The project "has tasklens installed", so the editor resolves its types.
   symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
@@ -153,11 +161,20 @@ const focusEditor = () => page.locator(".editor-instance .view-lines").first().c
 
 const lensTitles = () => page.locator(".monaco-editor .codelens-decoration a").allInnerTexts();
 
+/** Opens a workspace file with Quick Open; asks again once if the first search came back without it. */
 async function openFile(name) {
-  await page.keyboard.press("Control+P");
-  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type(name);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+P");
+    await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+    await page.keyboard.type(name);
+    try {
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await page.keyboard.press("Escape");
+    }
+  }
   await page.keyboard.press("Enter");
   await page.waitForSelector(".monaco-editor .view-lines", { timeout: 15_000 });
 }
@@ -282,10 +299,6 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   await shot("quick-fix-applied");
 
   // A long run, cancelled from its progress notification: the run ends cleanly, the store stays intact.
-  writeFileSync(join(workspaceDir, "slow.ts"), `import { task } from "tasklens";
-export const step = task(async function step(i: number) { await new Promise((r) => setTimeout(r, 200)); return i; });
-export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
-`);
   await openFile("slow.ts");
   await focusEditor();
   await waitFor("the Run lenses of slow.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 2, 60_000);
