@@ -23,7 +23,7 @@ interface CompiledFile {
   analysis: FileAnalysis;
 }
 
-const CACHE_FORMAT = "tasklens-transpile-5";
+const CACHE_FORMAT = "tasklens-transpile-6";
 
 function typescriptVersion(): string {
   return (require("typescript/package.json") as { version: string }).version;

@@ -98,28 +98,13 @@ function freeParameterName(task: TaskInfo, analysis: FileAnalysis, base: string)
  * parameter needs its own name (`planet = planet` would read itself); the body's uses are renamed.
  */
 function passAsDefault(text: string, analysis: FileAnalysis, task: TaskInfo, dep: Dependency): TextEdit[] | undefined {
-  if (task.params.some((p) => p.rest)) return undefined;
+  const list = task.paramList;
+  if (!list || task.params.some((p) => p.rest)) return undefined;
   const param = freeParameterName(task, analysis, dep.name);
-  const fnText = text.slice(task.fn.start, task.fn.end);
-  const open = fnText.indexOf("(");
-  if (open < 0) return undefined;
-  // Find the parameter list's closing parenthesis by depth, skipping strings of defaults.
-  let depth = 0;
-  let close = -1;
-  for (let i = open; i < fnText.length; i++) {
-    const c = fnText[i];
-    if (c === "(") depth++;
-    else if (c === ")" && --depth === 0) {
-      close = i;
-      break;
-    }
-  }
-  if (close < 0) return undefined;
-  const inside = fnText.slice(open + 1, close);
-  const trimmed = inside.replace(/\s+$/, "");
-  const insertAt = task.fn.start + open + 1 + trimmed.length;
-  const prefix = trimmed.trim() === "" ? "" : trimmed.endsWith(",") ? " " : ", ";
-  const edits: TextEdit[] = [{ start: insertAt, end: insertAt, newText: `${prefix}${param} = ${dep.name}` }];
+  const added = `${param} = ${dep.name}`;
+  const edits: TextEdit[] = list.parenthesized
+    ? [{ start: list.end, end: list.end, newText: task.params.length ? `, ${added}` : added }]
+    : [{ start: list.start, end: list.start, newText: "(" }, { start: list.end, end: list.end, newText: `, ${added})` }];
   for (const site of dep.sites) {
     if (site.inDefault) continue;
     const shorthand = isShorthandProperty(text, site);

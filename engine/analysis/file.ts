@@ -110,6 +110,11 @@ export interface TaskInfo {
   normalizedHash: string;
   source: string;
   params: ParamInfo[];
+  /**
+   * Where the parameters sit: from the first one's start to the last one's end (both just after
+   * `(` when there are none); `parenthesized` is false for `x => …`. Undefined for a half-typed list.
+   */
+  paramList?: Range & { parenthesized: boolean };
   options: TaskOptionsInfo;
   reads: TaskReference[];
   effects: EffectSite[];
@@ -335,6 +340,13 @@ function readParams(sf: ts.SourceFile, fn: ts.SignatureDeclaration): ParamInfo[]
   }));
 }
 
+function paramListOf(sf: ts.SourceFile, fn: ts.SignatureDeclaration): TaskInfo["paramList"] {
+  const open = fn.getChildren(sf).find((c) => c.kind === ts.SyntaxKind.OpenParenToken);
+  const first = fn.parameters[0];
+  if (!first) return open ? { start: open.getEnd(), end: open.getEnd(), parenthesized: true } : undefined;
+  return { start: first.getStart(sf), end: fn.parameters[fn.parameters.length - 1].getEnd(), parenthesized: Boolean(open) };
+}
+
 function moduleNamespace(sf: ts.SourceFile): string | undefined {
   for (const s of sf.statements) {
     if (!ts.isVariableStatement(s)) continue;
@@ -434,6 +446,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
       normalizedHash: facts.hash,
       source: fn.getText(sf),
       params: readParams(sf, fn),
+      paramList: paramListOf(sf, fn),
       options,
       reads: [...reads.values()],
       effects: findEffects(sf, fn, bindings, new Set(reads.keys())),

@@ -112,3 +112,27 @@ export const rated = task(function rated() { return RATE; });
   const after = JSON.parse(ws.run(["check", "w.ts", "--json"]).stdout);
   assert.ok(!after.some((d) => d.code === "version-pinned-edit" || d.code === "stale-cache"), JSON.stringify(after));
 });
+
+test("the parameter-default fix finds the parameter list in the syntax tree, whatever its shape", () => {
+  const shapes = [
+    // [task source, expected after the fix, command-line arguments]
+    ['task((s: string = ")") => s + SUFFIX)', 'task((s: string = ")", SUFFIXValue = SUFFIX) => s + SUFFIXValue)', ["--s", "a"]],
+    ["task(async x => String(x) + SUFFIX)", "task(async (x, SUFFIXValue = SUFFIX) => String(x) + SUFFIXValue)", ["--x", "1"]],
+    ["task(function f(a: number, b = Math.max(1, 2),) { return a + b + SUFFIX; })", "task(function f(a: number, b = Math.max(1, 2), SUFFIXValue = SUFFIX,) { return a + b + SUFFIXValue; })", ["--a", "1"]],
+    ["task(function g(/* none */) { return SUFFIX; })", "task(function g(SUFFIXValue = SUFFIX/* none */) { return SUFFIXValue; })", []],
+  ];
+  for (const [source, expected, args] of shapes) {
+    const text = `import { task } from "tasklens";\nconst SUFFIX = "!";\nexport const main = ${source};\n`;
+    const ws = workspace({ "w.ts": text });
+    const warning = inspect(ws.path("w.ts"), text).diagnostics.find((d) => d.code === "unhashed-constant");
+    assert.ok(warning, source);
+    const fix = warning.fixes.find((f) => f.title === "Pass `SUFFIX` as a parameter default");
+    const fixed = applyEdits(text, fix.edits);
+    assert.equal(fixed.split("\n")[2], `export const main = ${expected};`);
+    ws.write("w.ts", fixed);
+    const r = ws.run(["run", "w.ts", ...args]);
+    assert.equal(r.code, 0, `${expected}\n${r.stderr}`);
+    assert.match(r.stdout, /!/);
+    assert.equal(ws.run(["check", "w.ts"]).code, 0, `no warning left: ${expected}`);
+  }
+});
