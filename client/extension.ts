@@ -4,9 +4,10 @@
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, CloseAction, ErrorAction } from "vscode-languageclient/node";
 import { jobDetails } from "../engine/cli/log";
-import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "../server/protocol";
+import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, TaskRef } from "../server/protocol";
 import { JobsTree } from "./jobsTree";
 import { TaskRunner } from "./runner";
+import { storeOverrides } from "./settings";
 
 const JOB_SCHEME = "tasklens-job";
 const EXPLAIN_SCHEME = "tasklens-explain";
@@ -55,6 +56,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: WORKFLOW_LANGUAGES.map((language) => ({ scheme: "file", language })),
     outputChannel: serverLog,
+    // A function: evaluated again when the client restarts after a settings change.
+    initializationOptions: (): InitializationOptions => ({ storeOverrides: storeOverrides() }),
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => ({ action: CloseAction.Restart, message: "The tasklens language server stopped; restarting it." }),
@@ -169,6 +172,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("tasklens.refreshJobs", () => jobs.refresh()),
     vscode.commands.registerCommand("tasklens.clearJobs", () => jobs.clear()),
     vscode.commands.registerCommand("tasklens.showLogs", () => output.show()),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration("tasklens.db")) return;
+      await jobs.refresh();
+      await client?.restart(); // the server reads the store setting when it starts
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       await client?.restart(); // lenses are recomputed: Run becomes available
     }),

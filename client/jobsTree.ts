@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { callText, formatDuration, formatTime } from "../engine/cli/log";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../engine/store";
 import { StoreWatcher } from "../engine/storeWatcher";
+import { storeOverride } from "./settings";
 
 type Node = { kind: "execution"; execution: ExecutionRecord } | { kind: "job"; job: JobRecord } | { kind: "message"; text: string };
 
@@ -25,10 +26,8 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   /** The store of the first workspace folder (its project root), or of the `tasklens.db` setting. */
   private currentStorePath(): string | undefined {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!folder) return undefined;
-    const db = vscode.workspace.getConfiguration("tasklens").get<string>("db");
-    return db ? path.resolve(folder, db) : defaultStorePath(path.join(folder, "workflow.ts"));
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return folder && defaultStorePath(path.join(folder.fsPath, "workflow.ts"), storeOverride(folder));
   }
 
   async refresh(): Promise<void> {

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TaskRef } from "../server/protocol";
+import { storeOverride } from "./settings";
 
 export class TaskRunner implements vscode.Disposable {
   private readonly running = new Set<() => void>();
@@ -29,8 +30,8 @@ export class TaskRunner implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(ref.file))?.uri.fsPath ?? path.dirname(ref.file);
     const args = [this.cliPath, "run", ref.file, ref.task];
     if (options.noCache) args.push("--no-cache");
-    const db = vscode.workspace.getConfiguration("tasklens", vscode.Uri.file(ref.file)).get<string>("db");
-    if (db) args.push("--db", path.resolve(folder, db));
+    const db = storeOverride(vscode.Uri.file(ref.file));
+    if (db) args.push("--db", db);
     const { file, env } = this.command();
     this.output.appendLine(`$ tasklens run ${path.relative(folder, ref.file) || ref.file} ${ref.task}${options.noCache ? " --no-cache" : ""}`);
     this.output.show(true);

@@ -31,5 +31,15 @@ export interface ExplainParams {
   task: string;
 }
 
+/** What the client passes in `initialize`. */
+export interface InitializationOptions {
+  /** The `tasklens.db` setting of each workspace folder that sets it, as absolute paths. */
+  storeOverrides?: StoreOverride[];
+}
+export interface StoreOverride {
+  folder: string;
+  db: string;
+}
+
 /** How long the server waits after an edit before analysing (the latest text always wins). */
 export const DEBOUNCE_MS = 30;

@@ -24,10 +24,11 @@ import { AnalyzedDocument } from "../engine/analysis/document";
 import type { AnalysisProvider } from "../engine/analysis/closure";
 import { diskProvider, inspect, Inspection } from "../engine/inspect";
 import { explainText, hoverMarkdown, statusText } from "../engine/present";
+import { isInside } from "../engine/fsutil";
 import { defaultStorePath } from "../engine/store";
 import { StoreWatcher } from "../engine/storeWatcher";
 import { VERSION } from "../engine/version";
-import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, TaskRef } from "./protocol";
+import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, StoreOverride, TaskRef } from "./protocol";
 
 interface DocumentState {
   analyzed: AnalyzedDocument;
@@ -51,6 +52,13 @@ export function startServer(connection: Connection): void {
   const stores = new Map<string, StoreWatcher>();
   const disk = diskProvider();
   let lensRefresh = false;
+  let storeOverrides: StoreOverride[] = [];
+
+  /** The store a workflow's runs go to: the innermost workspace folder's `tasklens.db` setting, else the default. */
+  const storePathOf = (file: string): string => {
+    const innermost = storeOverrides.filter((o) => isInside(o.folder, file)).sort((a, b) => b.folder.length - a.folder.length)[0];
+    return defaultStorePath(file, innermost?.db);
+  };
 
   const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R> => {
     try {
@@ -124,6 +132,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params) => {
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
+    storeOverrides = (params.initializationOptions as InitializationOptions | undefined)?.storeOverrides ?? [];
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -139,7 +148,7 @@ export function startServer(connection: Connection): void {
     const uri = e.document.uri;
     if (!uri.startsWith("file:")) return;
     const file = fileURLToPath(uri);
-    states.set(uri, { analyzed: new AnalyzedDocument(file, e.document.getText()), storePath: defaultStorePath(file) });
+    states.set(uri, { analyzed: new AnalyzedDocument(file, e.document.getText()), storePath: storePathOf(file) });
     schedule(uri, 0);
   });
   documents.onDidChangeContent((e) => {

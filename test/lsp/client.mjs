@@ -8,7 +8,7 @@ import { CLI } from "../helpers.mjs";
 const require = createRequire(import.meta.url);
 const rpc = require("vscode-jsonrpc/node");
 
-export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } } } = {}) {
+export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions } = {}) {
   const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -28,7 +28,7 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
   });
   connection.listen();
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, capabilities });
+  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, capabilities, initializationOptions });
   await connection.sendNotification("initialized", {});
   const versions = new Map();
 

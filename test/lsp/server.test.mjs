@@ -108,6 +108,24 @@ test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the st
   });
 });
 
+test("the editor's store setting (initializationOptions) decides which store the status lens reads", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const elsewhere = ws.path("elsewhere/runs.db");
+  assert.equal(ws.run(["run", "hello_world.ts", "--db", elsewhere]).code, 0);
+  await withServer({ cwd: ws.dir, initializationOptions: { storeOverrides: [{ folder: ws.dir, db: elsewhere }] } }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const titles = (await server.codeLens(uri)).filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
+    assert.equal(titles.length, 3);
+    for (const title of titles) assert.match(title, /^✓ cached · just now$/);
+  });
+  // Without the setting, the project's default store: nothing ran there.
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const titles = (await server.codeLens(uri)).filter((l) => l.command.command === "tasklens.explainTask").map((l) => l.command.title);
+    assert.deepEqual(titles, ["never run", "never run", "never run"]);
+  });
+});
+
 test("hover on a task name: the hash manifest, the last run, and the diff against the cached source", async () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   ws.run(["run", "hello_world.ts"]);
