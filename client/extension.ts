@@ -15,6 +15,10 @@ const WORKFLOW_LANGUAGES = ["typescript", "javascript"];
 
 let client: LanguageClient | undefined;
 
+/** A job's details as a read-only document: `tasklens-job:/<job id>.log`. */
+const jobUri = (jobId: string) => vscode.Uri.from({ scheme: JOB_SCHEME, path: `/${jobId}.log` });
+const jobIdOf = (uri: vscode.Uri) => uri.path.replace(/^\//, "").replace(/\.log$/, "");
+
 /** The task a command acts on: the lens's argument, else the task under the cursor (asked for if several). */
 async function taskArgument(arg: unknown): Promise<TaskRef | undefined> {
   if (arg && typeof arg === "object" && "file" in arg && "task" in arg) return arg as TaskRef;
@@ -113,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       onDidChange: jobDocuments.event,
       provideTextDocumentContent: (uri) => {
         const store = jobs.getStore();
-        const job = store?.job(uri.path.replace(/^\//, "").replace(/\.log$/, ""));
+        const job = store?.job(jobIdOf(uri));
         return store && job ? jobDetails(store, job).join("\n") + "\n" : "This job is not in the store.";
       },
     }),
@@ -121,7 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // "Task: name (hash …)  file:line" links to the task's definition.
       provideDocumentLinks: (document) => {
         const store = jobs.getStore();
-        const job = store?.job(document.uri.path.replace(/^\//, "").replace(/\.log$/, ""));
+        const job = store?.job(jobIdOf(document.uri));
         const task = job && store?.getTask(job.taskHash);
         if (!task?.file) return [];
         const line = document.getText().split("\n").findIndex((l) => l.startsWith("Task: "));
@@ -164,7 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void vscode.window.showWarningMessage(`tasklens: no job ${jobId ?? ""}`);
         return;
       }
-      const uri = vscode.Uri.from({ scheme: JOB_SCHEME, path: `/${job.id}.log` });
+      const uri = jobUri(job.id);
       jobDocuments.fire(uri);
       const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), "tasklens-log");
       await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });

@@ -1,7 +1,7 @@
 // Task hashes as the engine computes them, from runtime option values and the loader's static
 // analysis. The static tools (explain, the language server) compose the same parts from the source
 // alone (analysis/manifest.ts); both end in composeTaskHash.
-import { ClosureResolver, Dependency } from "./analysis/closure";
+import { ClosureResolver, Dependency, dependencyFingerprints } from "./analysis/closure";
 import { composeTaskHash, includesHash, TaskHashParts } from "./analysis/taskHash";
 import { analysisOf, staticInfoOf } from "./loader";
 import { isTask, TaskDefinition } from "./task";
@@ -71,7 +71,7 @@ export class TaskHasher {
       file: def.meta?.file ?? null,
       line: found ? found.info.line : null,
       dependencies,
-      fingerprints: Object.fromEntries(dependencies.filter((d) => d.kind !== "global").map((d) => [d.name, d.fingerprint])),
+      fingerprints: dependencyFingerprints(dependencies),
     };
     visiting.delete(def);
     this.memo.set(def, identity);

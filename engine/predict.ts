@@ -50,12 +50,12 @@ function storedFingerprints(store: Store, ref: string | null): Record<string, st
   }
 }
 
-/** Why a task hash differs from the one recorded for its last run: one reason per changed part. */
 /** Dependencies whose fingerprint differs from the one recorded with a computed result. */
 function changedSince(id: StaticTaskIdentity, recorded: Record<string, string>): Dependency[] {
   return id.dependencies.filter((d) => d.kind !== "task" && d.kind !== "global" && d.name in recorded && recorded[d.name] !== d.fingerprint);
 }
 
+/** Why a task hash differs from the one recorded for its last run: one reason per changed part. */
 function hashChanges(id: StaticTaskIdentity, previous: TaskRecord, recorded: Record<string, string>): Reason[] {
   const parts = previous.parts as { version?: string; cacheVersion?: number; includesHash?: string; closure?: string; fullName?: string };
   const reasons: Reason[] = [];

@@ -22,6 +22,20 @@ const REASON_WORDS: Record<string, string> = {
   "no-cache": "cache: false",
 };
 
+/** The few words after `⟳ will rerun:`, from the first reason. */
+function rerunWords(p: Prediction): string {
+  const r = p.reasons[0];
+  if (r.kind === "source-changed" && r.detail.startsWith("version")) return "version changed";
+  if (r.kind === "closure-changed") return r.detail;
+  if (r.kind === "no-result") return `last run ${p.lastRun?.status === "failed" ? "failed" : "did not finish"}`;
+  return REASON_WORDS[r.kind];
+}
+
+/** Dependencies a reader is told are not hashed (globals such as `Math` go without saying). */
+function notHashed<D extends { hashed: boolean; kind: string }>(dependencies: D[]): D[] {
+  return dependencies.filter((d) => !d.hashed && d.kind !== "global");
+}
+
 /** The status lens: `✓ cached · 2 min ago`, `⟳ will rerun: source changed`, `⚠ stale: planet changed (not hashed)`, `never run`. */
 export function statusText(p: Prediction, now = Date.now()): string {
   switch (p.status) {
@@ -29,11 +43,8 @@ export function statusText(p: Prediction, now = Date.now()): string {
       return "never run";
     case "cached":
       return `✓ cached · ${timeAgo(p.lastRun!.at, now)}`;
-    case "will-rerun": {
-      const r = p.reasons[0];
-      const words = r.kind === "source-changed" && r.detail.startsWith("version") ? "version changed" : r.kind === "closure-changed" ? r.detail : r.kind === "no-result" ? `last run ${p.lastRun?.status === "failed" ? "failed" : "did not finish"}` : REASON_WORDS[r.kind];
-      return `⟳ will rerun: ${words}`;
-    }
+    case "will-rerun":
+      return `⟳ will rerun: ${rerunWords(p)}`;
     case "stale":
       return p.changed.length ? `⚠ stale: ${p.changed.join(", ")} changed (not hashed)` : `⚠ stale: ${REASON_WORDS[p.reasons[0]?.kind ?? "version-pinned"]}`;
   }
@@ -50,9 +61,9 @@ export function hoverMarkdown(id: StaticTaskIdentity, p: Prediction, now = Date.
   const hashed = [id.version !== undefined ? `version \`${id.version}\` (the body is not hashed)` : "its source (normalized: comments and formatting do not count)"];
   if (id.cacheVersion) hashed.push(`cacheVersion ${id.cacheVersion}`);
   for (const d of id.dependencies) if (d.hashed) hashed.push(`\`${d.name}\` (${d.kind}${d.kind === "task" ? ", hashed on its own" : d.sites.every((s) => s.inDefault) ? ", as an argument" : ""})`);
-  const notHashed = id.dependencies.filter((d) => !d.hashed && d.kind !== "global").map((d) => `\`${d.name}\` (${d.kind})`);
+  const unhashed = notHashed(id.dependencies).map((d) => `\`${d.name}\` (${d.kind})`);
   lines.push(`Hashed: ${hashed.join(", ")}`, "");
-  lines.push(`Not hashed: ${notHashed.length ? notHashed.join(", ") : "nothing"}`, "");
+  lines.push(`Not hashed: ${unhashed.length ? unhashed.join(", ") : "nothing"}`, "");
   if (p.lastRun) lines.push(`Last run: ${timeAgo(p.lastRun.at, now)} (${p.lastRun.status}, ${durationText(p.lastRun.durationMs)})`, "");
   else lines.push("Last run: never", "");
   const diff = p.reasons.find((r) => r.kind === "source-changed" || r.kind === "version-pinned");
@@ -72,9 +83,9 @@ export function explainText(predictions: Prediction[]): string {
       lines.push(`  ${r.kind}: ${first}`, ...rest.filter((l) => l !== "").map((l) => `    ${l}`));
     }
     const hashed = p.dependencies.filter((d) => d.hashed).map((d) => `${d.name} (${d.kind})`);
-    const notHashed = p.dependencies.filter((d) => !d.hashed && d.kind !== "global").map((d) => `${d.name} (${d.kind})`);
+    const unhashed = notHashed(p.dependencies).map((d) => `${d.name} (${d.kind})`);
     lines.push(`  hashed: source${hashed.length ? ", " + hashed.join(", ") : ""}`);
-    if (notHashed.length) lines.push(`  not hashed: ${notHashed.join(", ")}`);
+    if (unhashed.length) lines.push(`  not hashed: ${unhashed.join(", ")}`);
     lines.push("");
   }
   return lines.join("\n").trimEnd();

@@ -8,7 +8,7 @@ import { callHashOf, TaskHasher } from "./hashing";
 import { staleAwaitedChild } from "./replay";
 import { JobRecord, JobStatus, Store } from "./store";
 import { CallExpression, registry, setEvaluatorLookup, TaskDefinition } from "./task";
-import { deserializeValue, displayValue, hashValue, isCall, serializeValue, UnhashableValueError } from "./values";
+import { deserializeValue, displayCall, hashValue, isCall, serializeValue, UnhashableValueError } from "./values";
 
 export interface ExecutionEvents {
   jobStarted?(job: Job, cached: boolean): void;
@@ -53,6 +53,11 @@ export class Job {
 
   get params(): readonly string[] {
     return this.definition.paramNames;
+  }
+
+  /** `task(param='value', …)`, as the run log and tracebacks show the call. */
+  describe(): string {
+    return displayCall(this.definition.fullName, this.args, this.params);
   }
 }
 
@@ -285,10 +290,6 @@ async function settleAll(promises: Promise<unknown>[]): Promise<unknown[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
 }
 
-export function describeCall(def: TaskDefinition, args: unknown[], params: readonly string[]): string {
-  return `${def.fullName}(${args.map((a, i) => (params[i] ? `${params[i]}=${displayValue(a, 60)}` : displayValue(a, 60))).join(", ")})`;
-}
-
 /** Jobs from the outermost to the failing one, each with its task's file:line, then the error's own stack. */
 export function jobTraceback(job: Job, cause: unknown): string {
   const chain: Job[] = [];
@@ -298,7 +299,7 @@ export function jobTraceback(job: Job, cause: unknown): string {
   for (const j of chain) {
     const found = staticInfoOf(j.definition);
     const where = found && j.definition.meta ? `${displayPath(j.definition.meta.file)}:${found.info.line}` : "<unknown>";
-    lines.push(`  Job ${j.id.slice(0, 8)}: ${describeCall(j.definition, j.args, j.params)}  (${where})`);
+    lines.push(`  Job ${j.id.slice(0, 8)}: ${j.describe()}  (${where})`);
   }
   const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : String(cause);
   lines.push(...trimStack(stack).split("\n"));

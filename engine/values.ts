@@ -114,6 +114,11 @@ export function hashValue(value: unknown, path = "value"): string {
   return sha256(JSON.stringify(encodeValue(value, true, path)));
 }
 
+/** A call as logs show it: `task(param='value', …)`, each argument named when its parameter is known. */
+export function displayCall(taskName: string, args: readonly unknown[], params: readonly string[]): string {
+  return `${taskName}(${args.map((a, i) => (params[i] ? `${params[i]}=` : "") + displayValue(a, 60)).join(", ")})`;
+}
+
 /** A short, redun-like rendering of a value for logs: `'Hello'`, `[1, 2]`, `{a: 1}`. */
 export function displayValue(value: unknown, max = 80): string {
   const text = render(value, 0);

@@ -138,6 +138,11 @@ export class ClosureResolver {
   }
 }
 
+/** The fingerprints recorded with a computed result (SPEC §4): every dependency but globals, by name. */
+export function dependencyFingerprints(dependencies: Dependency[]): Record<string, string> {
+  return Object.fromEntries(dependencies.filter((d) => d.kind !== "global").map((d) => [d.name, d.fingerprint]));
+}
+
 /** For an import that cannot be followed to a declaration (namespace, default): the whole file's content. */
 function moduleFileHash(fromFile: string, specifier: string): string {
   const target = resolveRelativeImport(fromFile, specifier);

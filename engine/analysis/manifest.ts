@@ -2,7 +2,7 @@
 // composes it), its hash manifest and its dependency fingerprints. Used by `check`, `explain` and the
 // language server; never runs workflow code.
 import { hashValue } from "../values";
-import { AnalysisProvider, ClosureResolver, Dependency } from "./closure";
+import { AnalysisProvider, ClosureResolver, Dependency, dependencyFingerprints } from "./closure";
 import type { FileAnalysis, TaskInfo } from "./file";
 import { composeTaskHash, includesHash } from "./taskHash";
 
@@ -72,7 +72,7 @@ export function staticIdentities(file: string, analysis: FileAnalysis, provider:
       hashMode,
       cached: options.cache !== false,
       dependencies,
-      fingerprints: Object.fromEntries(dependencies.filter((d) => d.kind !== "global").map((d) => [d.name, d.fingerprint])),
+      fingerprints: dependencyFingerprints(dependencies),
     };
     visiting.delete(task);
     memo.set(task, result);

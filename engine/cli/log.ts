@@ -2,7 +2,7 @@
 import { displayPath } from "../fsutil";
 import path from "node:path";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../store";
-import { deserializeValue, displayValue } from "../values";
+import { deserializeValue, displayCall, displayValue } from "../values";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
@@ -38,8 +38,7 @@ function valueJson(store: Store, hash: string | null): unknown {
 export function callText(store: Store, job: JobRecord): string {
   const args = valueText(store, job.argsHash);
   const params = (store.getTask(job.taskHash)?.parts.params as string[] | undefined) ?? [];
-  const list = Array.isArray(args) ? args.map((a, i) => (params[i] ? `${params[i]}=` : "") + displayValue(a, 60)).join(", ") : "";
-  return `${job.taskName}(${list})`;
+  return displayCall(job.taskName, Array.isArray(args) ? args : [], params);
 }
 
 function executionLine(e: ExecutionRecord): string {

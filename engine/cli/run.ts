@@ -2,7 +2,7 @@
 import type { ParamInfo } from "../analysis/file";
 import { TaskHasher } from "../hashing";
 import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
-import { describeCall, Execution, Job, JobFailure } from "../scheduler";
+import { Execution, Job, JobFailure } from "../scheduler";
 import { defaultStorePath, ExecutionRecord, projectHashMode, Store } from "../store";
 import { CallExpression, registry, TaskDefinition } from "../task";
 import { encodeValue } from "../values";
@@ -86,9 +86,9 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     noCache,
     jobs,
     events: {
-      jobStarted: (job, cached) => out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${describeCall(job.definition, job.args, job.params)}`),
+      jobStarted: (job, cached) => out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${job.describe()}`),
       jobFailed: (job) => {
-        out.log(`*** Failed Job ${job.id.slice(0, 8)}:  ${describeCall(job.definition, job.args, job.params)}`);
+        out.log(`*** Failed Job ${job.id.slice(0, 8)}:  ${job.describe()}`);
         for (const line of (job.traceback ?? "").split("\n")) out.log(line);
       },
     },
