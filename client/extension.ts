@@ -3,8 +3,8 @@
 // engine/ and server/; this file wires it to VS Code.
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, CloseAction, ErrorAction } from "vscode-languageclient/node";
-import { jobDetails } from "../engine/cli/log";
-import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, TaskRef } from "../server/protocol";
+import { jobDetails } from "../cli/log";
+import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, TaskRef } from "../protocol";
 import { JobsTree } from "./jobsTree";
 import { TaskRunner } from "./runner";
 import { storeOverrides } from "./settings";

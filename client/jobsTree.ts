@@ -2,9 +2,9 @@
 // (read-only) and refreshed when the store file changes, so a run shows up live.
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { callText, formatDuration, formatTime } from "../engine/cli/log";
+import { callText, formatDuration, formatTime } from "../cli/log";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../engine/store";
-import { StoreWatcher } from "../engine/storeWatcher";
+import { StoreWatcher } from "../core/storeWatcher";
 import { storeOverride } from "./settings";
 
 type Node = { kind: "execution"; execution: ExecutionRecord } | { kind: "job"; job: JobRecord } | { kind: "message"; text: string };

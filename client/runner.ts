@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { TaskRef } from "../server/protocol";
+import type { TaskRef } from "../protocol";
 import { storeOverride } from "./settings";
 
 export class TaskRunner implements vscode.Disposable {

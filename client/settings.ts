@@ -1,7 +1,7 @@
 // The extension's settings as the runner, the Jobs view and the language server need them.
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { StoreOverride } from "../server/protocol";
+import type { StoreOverride } from "../protocol";
 
 /** The `tasklens.db` setting for a file or folder, as an absolute path (relative to its workspace folder). */
 export function storeOverride(resource: vscode.Uri): string | undefined {

@@ -123,7 +123,7 @@ function installHooks(): void {
   const originalLoad = M._load;
   M._load = function (request, parent, isMain) {
     // The workflow's "tasklens" is this very engine instance, wherever the file lives.
-    if (request === "tasklens") return require("./index");
+    if (request === "tasklens") return require("./");
     return originalLoad.call(this, request, parent, isMain);
   };
   const originalResolve = M._resolveFilename;

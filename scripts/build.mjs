@@ -22,11 +22,11 @@ function sources(dir) {
 rmSync("dist", { recursive: true, force: true });
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const common = { platform: "node", format: "cjs", target: "node20", sourcemap: true, logLevel: "warning", define: { __TASKLENS_VERSION__: JSON.stringify(version) } };
-await build({ ...common, entryPoints: [...sources("engine"), ...sources("server")], outdir: "dist", outbase: "." });
+await build({ ...common, entryPoints: ["core", "engine", "dialects", "cli", "protocol", "server"].flatMap(sources), outdir: "dist", outbase: "." });
 await build({
   ...common,
   bundle: true,
-  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "engine/cli/bin.ts" },
+  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "cli/bin.ts" },
   outdir: "dist/extension",
   external: ["vscode"],
   // sql.js probes for browser globals it never needs under Node.

@@ -19,16 +19,16 @@ import {
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { TaskDiagnostic } from "../engine/analysis/diagnostics";
+import type { TaskDiagnostic } from "../dialects/tasklens/diagnostics";
 import { AnalyzedDocument } from "../engine/analysis/document";
 import type { AnalysisProvider } from "../engine/analysis/closure";
-import { diskProvider, inspect, Inspection } from "../engine/inspect";
-import { explainText, hoverMarkdown, statusText } from "../engine/present";
+import { diskProvider, inspect, Inspection } from "../dialects/tasklens/inspect";
+import { explainText, hoverMarkdown, statusText } from "../core/present";
 import { isInside } from "../engine/fsutil";
 import { defaultStorePath } from "../engine/store";
-import { StoreWatcher } from "../engine/storeWatcher";
+import { StoreWatcher } from "../core/storeWatcher";
 import { VERSION } from "../engine/version";
-import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, StoreOverride, TaskRef } from "./protocol";
+import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, StoreOverride, TaskRef } from "../protocol";
 
 interface DocumentState {
   analyzed: AnalyzedDocument;

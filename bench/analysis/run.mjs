@@ -6,7 +6,7 @@ import { editGeneratedWorkflow, generateWorkflow, percentiles } from "../generat
 
 const require = createRequire(import.meta.url);
 const { AnalyzedDocument } = require("../../dist/engine/analysis/document.js");
-const { inspect } = require("../../dist/engine/inspect.js");
+const { inspect } = require("../../dist/dialects/tasklens/inspect.js");
 
 const text = generateWorkflow(500);
 const file = "/virtual/bench-workflow.ts";

@@ -7,8 +7,8 @@ import { test } from "node:test";
 import { ROOT, workspace } from "../helpers.mjs";
 
 const require = createRequire(import.meta.url);
-const { inspect } = require("../../dist/engine/inspect.js");
-const { applyEdits } = require("../../dist/engine/analysis/diagnostics.js");
+const { inspect } = require("../../dist/dialects/tasklens/inspect.js");
+const { applyEdits } = require("../../dist/dialects/tasklens/diagnostics.js");
 const { Store } = require("../../dist/engine/store.js");
 
 const FIXTURE = join(ROOT, "test", "fixtures", "diagnostics");

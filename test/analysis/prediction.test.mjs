@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { runJson, workspace } from "../helpers.mjs";
 
 const require = createRequire(import.meta.url);
-const { inspect } = require("../../dist/engine/inspect.js");
+const { inspect } = require("../../dist/dialects/tasklens/inspect.js");
 
 const header = `import { task } from "tasklens";\nimport { readFileSync } from "node:fs";\nimport { scale, Scaler } from "./lib";\n`;
 const lib = `export function scale(n: number): number { return n * 10; }\nexport class Scaler { factor = 2; apply(n: number) { return n * this.factor; } }\nexport const TABLE = [1, 2];\n`;

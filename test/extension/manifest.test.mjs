@@ -6,8 +6,8 @@ import { test } from "node:test";
 import { ROOT } from "../helpers.mjs";
 
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-const code = ["client", "server"].flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".ts")).map((f) => readFileSync(join(ROOT, dir, f), "utf8"))).join("\n");
-const protocol = readFileSync(join(ROOT, "server", "protocol.ts"), "utf8");
+const code = ["client", "server", "protocol"].flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".ts")).map((f) => readFileSync(join(ROOT, dir, f), "utf8"))).join("\n");
+const protocol = readFileSync(join(ROOT, "protocol", "index.ts"), "utf8");
 const commandConstants = Object.fromEntries([...protocol.matchAll(/(\w+): "(tasklens\.\w+)"/g)].map((m) => [m[1], m[2]]));
 
 function registeredCommands() {

@@ -1,10 +1,10 @@
 // `tasklens check [FILE …] [--json]` and `tasklens explain FILE [TASK] [--json]`.
-import { displayPath } from "../fsutil";
+import { displayPath } from "../engine/fsutil";
 import fs from "node:fs";
 import path from "node:path";
-import { inspect, Inspection, lineCol } from "../inspect";
-import { explainText } from "../present";
-import { defaultStorePath, Store, StoreError } from "../store";
+import { inspect, Inspection, lineCol } from "../dialects/tasklens/inspect";
+import { explainText } from "../core/present";
+import { defaultStorePath, Store, StoreError } from "../engine/store";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 

@@ -1,7 +1,7 @@
 // Human output goes to stderr with redun's `[tasklens] ` prefix; the result alone goes to stdout.
 // Log lines are buffered and written in batches: a 100,000-job run must not spend its time in write().
-import type { Job } from "../scheduler";
-import { displayValue, encodeValue } from "../values";
+import type { Job } from "../engine/scheduler";
+import { displayValue, encodeValue } from "../engine/values";
 
 export class Output {
   private buffer: string[] = [];

@@ -1,11 +1,11 @@
 // `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]`
-import type { ParamInfo } from "../analysis/file";
-import { TaskHasher } from "../hashing";
-import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../loader";
-import { Execution, Job, JobFailure } from "../scheduler";
-import { defaultStorePath, ExecutionRecord, projectHashMode, Store } from "../store";
-import { CallExpression, registry, TaskDefinition } from "../task";
-import { encodeValue } from "../values";
+import type { ParamInfo } from "../engine/analysis/file";
+import { TaskHasher } from "../engine/hashing";
+import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../engine/loader";
+import { Execution, Job, JobFailure } from "../engine/scheduler";
+import { defaultStorePath, ExecutionRecord, projectHashMode, Store } from "../engine/store";
+import { CallExpression, registry, TaskDefinition } from "../engine/task";
+import { encodeValue } from "../engine/values";
 import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 

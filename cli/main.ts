@@ -1,8 +1,8 @@
 // The `tasklens` command: run | log | check | explain | lsp.
-import { WorkflowError } from "../loader";
-import { StoreError } from "../store";
-import { UnhashableValueError } from "../values";
-import { VERSION } from "../version";
+import { WorkflowError } from "../engine/loader";
+import { StoreError } from "../engine/store";
+import { UnhashableValueError } from "../engine/values";
+import { VERSION } from "../engine/version";
 import { UsageError } from "./args";
 import { Output } from "./output";
 
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       case "lsp":
         if (!rest.includes("--stdio")) throw new UsageError("usage: tasklens lsp --stdio");
         // The server lives beside the engine in this package; it runs until the client shuts it down.
-        (require("../../server/server") as { main(): void }).main();
+        (require("../server/server") as { main(): void }).main();
         return await new Promise<number>(() => undefined);
       case undefined:
       case "help":

@@ -1,8 +1,8 @@
 // `tasklens log [ID | - | ~N] [--json]`: recent executions, an execution's job tree, one job's details.
-import { displayPath } from "../fsutil";
+import { displayPath } from "../engine/fsutil";
 import path from "node:path";
-import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../store";
-import { deserializeValue, displayCall, displayValue } from "../values";
+import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../engine/store";
+import { deserializeValue, displayCall, displayValue } from "../engine/values";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 

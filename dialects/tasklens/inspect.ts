@@ -2,13 +2,13 @@
 // the store predicts for it, and the diagnostics. Shared by `check`, `explain` and the language server.
 import fs from "node:fs";
 import path from "node:path";
-import type { AnalysisProvider } from "./analysis/closure";
-import { diagnose, StoreFacts, TaskDiagnostic } from "./analysis/diagnostics";
-import { analyzeText, FileAnalysis } from "./analysis/file";
-import { staticIdentities, StaticTaskIdentity } from "./analysis/manifest";
-import { resolveRelativeImport } from "./analysis/closure";
-import { predict, Prediction, TaskLookup } from "./predict";
-import { projectHashMode, Store } from "./store";
+import type { AnalysisProvider } from "../../engine/analysis/closure";
+import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
+import { analyzeText, FileAnalysis } from "../../engine/analysis/file";
+import { staticIdentities, StaticTaskIdentity } from "./manifest";
+import { resolveRelativeImport } from "../../engine/analysis/closure";
+import { predict, Prediction, TaskLookup } from "../../core/predict";
+import { projectHashMode, Store } from "../../engine/store";
 
 export interface Inspection {
   file: string;

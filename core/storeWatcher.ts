@@ -1,7 +1,7 @@
 // A store read by an observer (the language server, the editor's Jobs view): opened read-only,
 // re-read when another process writes the file, and reduced to a one-line problem when unusable.
 import fs from "node:fs";
-import { Store } from "./store";
+import { Store } from "../engine/store";
 
 export class StoreWatcher {
   store: Store | undefined;

@@ -1,6 +1,6 @@
 // Command-line parsing: global flags, and task parameters typed from the task's declared
 // TypeScript parameter types and defaults.
-import type { ParamInfo } from "../analysis/file";
+import type { ParamInfo } from "../engine/analysis/file";
 
 export class UsageError extends Error {
   constructor(message: string) {

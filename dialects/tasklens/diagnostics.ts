@@ -1,8 +1,8 @@
 // The diagnostics of SPEC §6 and their quick fixes, as a pure function of the analysis (and, for
 // `version-pinned-edit` and `stale-cache`, of what the store says). Offsets are into the file text;
 // the CLI and the language server turn them into lines and columns.
-import type { Dependency } from "./closure";
-import type { FileAnalysis, Range, TaskInfo } from "./file";
+import type { Dependency } from "../../engine/analysis/closure";
+import type { FileAnalysis, Range, TaskInfo } from "../../engine/analysis/file";
 import type { StaticTaskIdentity } from "./manifest";
 
 export type DiagnosticCode =

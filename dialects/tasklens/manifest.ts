@@ -1,10 +1,10 @@
 // Each task's identity as the source alone shows it: its task hash (composed exactly as the engine
 // composes it), its hash manifest and its dependency fingerprints. Used by `check`, `explain` and the
 // language server; never runs workflow code.
-import { hashValue } from "../values";
-import { AnalysisProvider, ClosureResolver, Dependency, dependencyFingerprints } from "./closure";
-import type { FileAnalysis, TaskInfo } from "./file";
-import { composeTaskHash, includesHash } from "./taskHash";
+import { hashValue } from "../../engine/values";
+import { AnalysisProvider, ClosureResolver, Dependency, dependencyFingerprints } from "../../engine/analysis/closure";
+import type { FileAnalysis, TaskInfo } from "../../engine/analysis/file";
+import { composeTaskHash, includesHash } from "../../engine/analysis/taskHash";
 
 export interface StaticTaskIdentity {
   task: TaskInfo;

@@ -1,13 +1,13 @@
 // What the next run would do, per task, against the store — without running anything (SPEC §5
 // `explain`). The language server's status lens and stale-cache diagnostics come from here too.
 import { createTwoFilesPatch } from "diff";
-import type { Dependency } from "./analysis/closure";
-import type { DependencyKind } from "./analysis/file";
-import type { StaticTaskIdentity } from "./analysis/manifest";
-import { callHashOf } from "./analysis/taskHash";
-import { staleAwaitedChild } from "./replay";
-import type { CallRecord, Store, TaskRecord } from "./store";
-import { deserializeValue } from "./values";
+import type { Dependency } from "../engine/analysis/closure";
+import type { DependencyKind } from "../engine/analysis/file";
+import type { StaticTaskIdentity } from "../dialects/tasklens/manifest";
+import { callHashOf } from "../engine/analysis/taskHash";
+import { staleAwaitedChild } from "../engine/replay";
+import type { CallRecord, Store, TaskRecord } from "../engine/store";
+import { deserializeValue } from "../engine/values";
 
 export type PredictedStatus = "never-run" | "cached" | "will-rerun" | "stale";
 export type ReasonKind =

@@ -1,5 +1,5 @@
 // Words for what the analysis found, shared by the language server (lenses, hovers) and the CLI.
-import type { StaticTaskIdentity } from "./analysis/manifest";
+import type { StaticTaskIdentity } from "../dialects/tasklens/manifest";
 import type { Prediction } from "./predict";
 
 export function timeAgo(at: number, now = Date.now()): string {
