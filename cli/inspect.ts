@@ -1,18 +1,21 @@
-// `tasklens check [FILE …] [--json]` and `tasklens explain FILE [TASK] [--json]`.
-import { displayPath } from "../engine/fsutil";
+// `tasklens check [FILE …] [--json]` and `tasklens explain FILE [TASK] [--json]`, for every dialect.
 import fs from "node:fs";
 import path from "node:path";
-import { inspect, Inspection, lineCol } from "../dialects/tasklens/inspect";
+import type { Dialect, InspectedTask, Inspection } from "../core/dialect";
+import { lineCol } from "../core/findings";
+import { displayPath } from "../core/paths";
 import { explainText } from "../core/present";
-import { defaultStorePath, Store, StoreError } from "../engine/store";
+import type { StoreReader } from "../core/storeReader";
+import { dialectOf, dialectOfFile } from "../dialects";
+import { StoreError } from "../engine/store";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
 /** The store of a workflow, read-only, if there is one; an unusable one is reported, not fatal. */
-async function openStore(storePath: string, out: Output): Promise<Store | undefined> {
-  if (!fs.existsSync(storePath)) return undefined;
+async function openStore(dialect: Dialect, location: string, out: Output): Promise<StoreReader | undefined> {
+  if (!fs.existsSync(location)) return undefined;
   try {
-    return await Store.open(storePath, { readonly: true });
+    return await dialect.openStore(location);
   } catch (error) {
     if (error instanceof StoreError) {
       out.error(`${error.message}\n(continuing without the store)`);
@@ -30,41 +33,56 @@ function readWorkflow(file: string): string {
   }
 }
 
+/** A workflow file named on the command line, with its dialect (by text, else by name: a half-typed file still counts). */
+export function workflowOf(file: string): { dialect: Dialect; text: string } {
+  const text = readWorkflow(file);
+  const dialect = dialectOf(file, text) ?? dialectOfFile(file);
+  if (!dialect) throw new UsageError(`${file} is not a workflow file tasklens knows`);
+  return { dialect, text };
+}
+
 function workflowFilesIn(dir: string): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) found.push(...workflowFilesIn(full));
-    else if (/\.(m?ts|m?js)$/.test(entry.name) && !entry.name.endsWith(".d.ts") && /from\s+["']tasklens["']/.test(fs.readFileSync(full, "utf8"))) found.push(full);
+    else if (dialectOf(full, fs.readFileSync(full, "utf8"))) found.push(full);
   }
   return found;
+}
+
+/** Inspects files against their stores, opening each store once (files of one project share it). */
+export class Inspector {
+  private readonly stores = new Map<string, Promise<StoreReader | undefined>>();
+  constructor(private readonly out: Output, private readonly dbFlag: string | undefined) {}
+
+  async inspect(file: string): Promise<Inspection> {
+    const { dialect, text } = workflowOf(file);
+    const location = dialect.storeLocation(file, this.dbFlag);
+    if (!this.stores.has(location)) this.stores.set(location, openStore(dialect, location, this.out));
+    return dialect.openDocument(file, text).inspect(await this.stores.get(location));
+  }
 }
 
 export async function checkCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(["json"]));
   const json = flags.get("json") === true;
-  const dbFlag = pathFlag(flags, "db");
   const files = positionals.length ? positionals.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? workflowFilesIn(p) : [p])) : workflowFilesIn(process.cwd());
+  const inspector = new Inspector(out, pathFlag(flags, "db"));
   const rows: Array<Record<string, unknown>> = [];
   let warnings = 0;
   let syntaxErrors = 0;
-  // Files of one project share a store: open each store once.
-  const stores = new Map<string, Promise<Store | undefined>>();
   for (const file of files) {
-    const text = readWorkflow(file);
-    const storePath = defaultStorePath(file, dbFlag);
-    if (!stores.has(storePath)) stores.set(storePath, openStore(storePath, out));
-    const store = await stores.get(storePath);
-    const result = inspect(file, text, { store });
+    const result = await inspector.inspect(file);
     const shown = displayPath(result.file);
-    for (const e of result.analysis.syntaxErrors) {
+    for (const e of result.syntaxErrors) {
       syntaxErrors++;
       rows.push({ file: shown, line: e.line, col: e.col, endLine: e.line, endCol: e.col, severity: "error", code: "syntax-error", task: null, message: e.message });
     }
-    for (const d of result.diagnostics) {
-      const start = lineCol(text, d.start);
-      const end = lineCol(text, d.end);
+    for (const d of result.findings) {
+      const start = lineCol(result.text, d.start);
+      const end = lineCol(result.text, d.end);
       if (d.severity !== "information") warnings++;
       rows.push({ file: shown, line: start.line, col: start.col, endLine: end.line, endCol: end.col, severity: d.severity, code: d.code, task: d.task, message: d.message });
     }
@@ -78,12 +96,13 @@ export async function checkCommand(argv: string[], out: Output): Promise<number>
   return warnings ? 1 : 0;
 }
 
-function selectTasks(result: Inspection, taskArg: string | undefined) {
-  const ids = result.identities.filter((id) => !taskArg || id.fullName === taskArg || id.task.name === taskArg || id.task.bindingName === taskArg);
-  if (taskArg && ids.length === 0) {
-    throw new UsageError(`no task ${JSON.stringify(taskArg)} in ${result.file}. Tasks in the file:\n${result.identities.map((i) => `  ${i.fullName}`).join("\n")}`);
+/** The tasks a TASK argument names (full name, short name or binding); all of them without one. */
+export function selectTasks(result: Inspection, taskArg: string | undefined): InspectedTask[] {
+  const tasks = result.tasks.filter((t) => !taskArg || t.manifest.fullName === taskArg || t.aliases.includes(taskArg));
+  if (taskArg && tasks.length === 0) {
+    throw new UsageError(`no task ${JSON.stringify(taskArg)} in ${result.file}. Tasks in the file:\n${result.tasks.map((t) => `  ${t.manifest.fullName}`).join("\n")}`);
   }
-  return ids;
+  return tasks;
 }
 
 export async function explainCommand(argv: string[], out: Output): Promise<number> {
@@ -91,13 +110,10 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
   const [file, taskArg] = positionals;
   if (!file) throw new UsageError("usage: tasklens explain FILE [TASK] [--json] [--db PATH]");
   const json = flags.get("json") === true;
-  const text = readWorkflow(file);
-  const store = await openStore(defaultStorePath(file, pathFlag(flags, "db")), out);
-  const result = inspect(file, text, { store });
-  const ids = selectTasks(result, taskArg);
-  const predictions = ids.map((id) => result.predictions.get(id)!);
+  const result = await new Inspector(out, pathFlag(flags, "db")).inspect(file);
+  const predictions = selectTasks(result, taskArg).map((t) => t.prediction);
   if (json) {
-    out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
+    out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, taskHash: p.taskHash, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
     return 0;
   }
   out.stdout(explainText(predictions));

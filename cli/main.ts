@@ -35,8 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       case "explain":
         return await (require("./inspect") as typeof import("./inspect")).explainCommand(rest, out);
       case "lsp":
-        if (!rest.includes("--stdio")) throw new UsageError("usage: tasklens lsp --stdio");
-        // The server lives beside the engine in this package; it runs until the client shuts it down.
+        // --stdio for any LSP client; --node-ipc when VS Code's client starts it. It runs until the client shuts it down.
+        if (!rest.includes("--stdio") && !rest.includes("--node-ipc")) throw new UsageError("usage: tasklens lsp --stdio");
         (require("../server/server") as { main(): void }).main();
         return await new Promise<number>(() => undefined);
       case undefined:

@@ -3,8 +3,7 @@
 // engine/ and server/; this file wires it to VS Code.
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind, CloseAction, ErrorAction } from "vscode-languageclient/node";
-import { jobDetails } from "../cli/log";
-import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, TaskRef } from "../protocol";
+import { Commands, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, JobDetailsParams, JobDetailsRequest, JobDetailsResult, TaskRef } from "../protocol";
 import { JobsTree } from "./jobsTree";
 import { TaskRunner } from "./runner";
 import { storeOverrides } from "./settings";
@@ -15,13 +14,15 @@ const WORKFLOW_LANGUAGES = ["typescript", "javascript"];
 
 let client: LanguageClient | undefined;
 
-/** A job's details as a read-only document: `tasklens-job:/<job id>.log`. */
-const jobUri = (jobId: string) => vscode.Uri.from({ scheme: JOB_SCHEME, path: `/${jobId}.log` });
+/** A job's details as a read-only document: `tasklens-job:/<job id>.log?<store>`. */
+const jobUri = (jobId: string, store: string) => vscode.Uri.from({ scheme: JOB_SCHEME, path: `/${jobId}.log`, query: store });
 const jobIdOf = (uri: vscode.Uri) => uri.path.replace(/^\//, "").replace(/\.log$/, "");
+const jobDetailsOf = (uri: vscode.Uri) =>
+  client?.sendRequest<JobDetailsResult | null>(JobDetailsRequest, { jobId: jobIdOf(uri), store: uri.query || undefined } satisfies JobDetailsParams);
 
 /** The task a command acts on: the lens's argument, else the task under the cursor (asked for if several). */
 async function taskArgument(arg: unknown): Promise<TaskRef | undefined> {
-  if (arg && typeof arg === "object" && "file" in arg && "task" in arg) return arg as TaskRef;
+  if (arg && typeof arg === "object" && "file" in arg && "task" in arg && "runnable" in arg) return arg as TaskRef;
   const editor = vscode.window.activeTextEditor;
   if (!editor || !client) return undefined;
   const uri = editor.document.uri.toString();
@@ -45,23 +46,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel("tasklens", "tasklens-log");
   const serverLog = vscode.window.createOutputChannel("tasklens language server", { log: true });
   const jobs = new JobsTree(context.workspaceState);
-  const runner = new TaskRunner(context.asAbsolutePath("dist/extension/cli.js"), output, () => void jobs.refresh());
+  const cliPath = context.asAbsolutePath("dist/extension/cli.js");
+  const runner = new TaskRunner(cliPath, output, () => jobs.refresh());
   const status = vscode.window.createStatusBarItem("tasklens.status", vscode.StatusBarAlignment.Left, 10);
   status.name = "tasklens";
   status.command = Commands.explainTask;
   context.subscriptions.push(output, serverLog, jobs, runner, status);
 
-  // ---- language server ----
-  const serverModule = context.asAbsolutePath("dist/extension/server.js");
+  // ---- language server: the CLI's `lsp` command, one bundle for both ----
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: cliPath, args: ["lsp"], transport: TransportKind.ipc },
+    debug: { module: cliPath, args: ["lsp"], transport: TransportKind.ipc },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: WORKFLOW_LANGUAGES.map((language) => ({ scheme: "file", language })),
     outputChannel: serverLog,
     // A function: evaluated again when the client restarts after a settings change.
-    initializationOptions: (): InitializationOptions => ({ storeOverrides: storeOverrides() }),
+    initializationOptions: (): InitializationOptions => ({ storeOverrides: storeOverrides(), runTasks: "client" }),
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => ({ action: CloseAction.Restart, message: "The tasklens language server stopped; restarting it." }),
@@ -108,25 +109,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // ---- Jobs view and job details ----
   const view = vscode.window.createTreeView("tasklens.jobs", { treeDataProvider: jobs, showCollapseAll: true });
   context.subscriptions.push(view);
-  void jobs.refresh();
+  jobs.attach(client);
 
   const jobDocuments = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
     jobDocuments,
     vscode.workspace.registerTextDocumentContentProvider(JOB_SCHEME, {
       onDidChange: jobDocuments.event,
-      provideTextDocumentContent: (uri) => {
-        const store = jobs.getStore();
-        const job = store?.job(jobIdOf(uri));
-        return store && job ? jobDetails(store, job).join("\n") + "\n" : "This job is not in the store.";
-      },
+      provideTextDocumentContent: async (uri) => (await jobDetailsOf(uri))?.text ?? "This job is not in the store.",
     }),
     vscode.languages.registerDocumentLinkProvider({ scheme: JOB_SCHEME }, {
       // "Task: name (hash …)  file:line" links to the task's definition.
-      provideDocumentLinks: (document) => {
-        const store = jobs.getStore();
-        const job = store?.job(jobIdOf(document.uri));
-        const task = job && store?.getTask(job.taskHash);
+      provideDocumentLinks: async (document) => {
+        const task = await jobDetailsOf(document.uri);
         if (!task?.file) return [];
         const line = document.getText().split("\n").findIndex((l) => l.startsWith("Task: "));
         if (line < 0) return [];
@@ -160,15 +155,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${ref.task}.txt`, query: JSON.stringify(ref) });
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }),
-    vscode.commands.registerCommand("tasklens.showJob", async (jobId?: string) => {
+    vscode.commands.registerCommand("tasklens.showJob", async (jobId?: string, store?: string) => {
       if (!jobId) jobId = await vscode.window.showInputBox({ prompt: "Job id (or a prefix)" });
-      const store = jobs.getStore();
-      const job = jobId && (store?.job(jobId) ?? store?.findJobs(jobId)[0]);
+      const job = jobId ? await client?.sendRequest<JobDetailsResult | null>(JobDetailsRequest, { jobId, store } satisfies JobDetailsParams) : undefined;
       if (!job) {
         void vscode.window.showWarningMessage(`tasklens: no job ${jobId ?? ""}`);
         return;
       }
-      const uri = jobUri(job.id);
+      const uri = jobUri(job.jobId, job.store);
       jobDocuments.fire(uri);
       const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), "tasklens-log");
       await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
@@ -178,8 +172,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("tasklens.showLogs", () => output.show()),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (!e.affectsConfiguration("tasklens.db")) return;
-      await jobs.refresh();
       await client?.restart(); // the server reads the store setting when it starts
+      if (client) jobs.attach(client);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       await client?.restart(); // lenses are recomputed: Run becomes available

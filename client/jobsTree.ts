@@ -1,13 +1,16 @@
-// The Jobs view: executions newest first, each expanding into its job tree, read from the store
-// (read-only) and refreshed when the store file changes, so a run shows up live.
-import * as path from "node:path";
+// The Jobs view: executions newest first, each expanding into its job tree. The language server
+// reads every store of the workspace and serves them (custom requests); it says when one changed,
+// so a run shows up live.
 import * as vscode from "vscode";
-import { callText, formatDuration, formatTime } from "../cli/log";
-import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../engine/store";
-import { StoreWatcher } from "../core/storeWatcher";
-import { storeOverride } from "./settings";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { formatDuration, formatTime } from "../core/present";
+import { ExecutionItem, ExecutionsParams, ExecutionsRequest, JobItem, JobsParams, JobsRequest, StoreChangedNotification, StoreItem, StoresRequest } from "../protocol";
 
-type Node = { kind: "execution"; execution: ExecutionRecord } | { kind: "job"; job: JobRecord } | { kind: "message"; text: string };
+type Node =
+  | { kind: "store"; store: StoreItem }
+  | { kind: "execution"; store: string; execution: ExecutionItem }
+  | { kind: "job"; store: string; executionId: string; job: JobItem }
+  | { kind: "message"; text: string };
 
 const JOB_ICONS: Record<string, [string, string?]> = {
   done: ["pass", "testing.iconPassed"],
@@ -19,28 +22,21 @@ const JOB_ICONS: Record<string, [string, string?]> = {
 export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private watcher: StoreWatcher | undefined;
-  private jobsByExecution = new Map<string, JobRecord[]>();
+  private client: LanguageClient | undefined;
+  private jobsByExecution = new Map<string, Promise<JobItem[]>>();
+  private subscription: vscode.Disposable | undefined;
 
   constructor(private readonly state: vscode.Memento) {}
 
-  /** The store of the first workspace folder (its project root), or of the `tasklens.db` setting. */
-  private currentStorePath(): string | undefined {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    return folder && defaultStorePath(path.join(folder.fsPath, "workflow.ts"), storeOverride(folder));
+  /** Connects the view to the language server (again after a restart). */
+  attach(client: LanguageClient): void {
+    this.client = client;
+    this.subscription?.dispose();
+    this.subscription = client.onNotification(StoreChangedNotification, () => this.refresh());
+    this.refresh();
   }
 
-  async refresh(): Promise<void> {
-    const next = this.currentStorePath();
-    if (next !== this.watcher?.path) {
-      this.watcher?.dispose();
-      this.watcher = next ? new StoreWatcher(next, () => this.redraw(), 300) : undefined;
-    }
-    await this.watcher?.ready();
-    this.redraw();
-  }
-
-  private redraw(): void {
+  refresh(): void {
     this.jobsByExecution.clear();
     this.changed.fire(undefined);
   }
@@ -51,59 +47,77 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     this.changed.fire(undefined);
   }
 
-  getStore(): Store | undefined {
-    return this.watcher?.store;
-  }
-
-  private jobsOf(executionId: string): JobRecord[] {
-    let jobs = this.jobsByExecution.get(executionId);
-    if (!jobs) this.jobsByExecution.set(executionId, (jobs = this.getStore()?.jobsOf(executionId) ?? []));
+  private jobsOf(store: string, executionId: string): Promise<JobItem[]> {
+    const key = `${store}\u0000${executionId}`;
+    let jobs = this.jobsByExecution.get(key);
+    if (!jobs) this.jobsByExecution.set(key, (jobs = this.client!.sendRequest<JobItem[]>(JobsRequest, { store, executionId } satisfies JobsParams)));
     return jobs;
   }
 
-  getChildren(node?: Node): Node[] {
-    const store = this.getStore();
-    if (this.watcher?.problem) return node ? [] : [{ kind: "message", text: this.watcher.problem }];
-    if (!store) return node ? [] : [{ kind: "message", text: "No runs yet: ▶ Run task above a task, or tasklens run FILE" }];
+  private async executionsOf(store: string): Promise<Node[]> {
+    const clearedBefore = this.state.get<number>("tasklens.jobs.clearedBefore", 0);
+    const executions = await this.client!.sendRequest<ExecutionItem[]>(ExecutionsRequest, { store, limit: 50 } satisfies ExecutionsParams);
+    return executions.filter((e) => e.started > clearedBefore).map((execution) => ({ kind: "execution", store, execution }));
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!this.client) return node ? [] : [{ kind: "message", text: "Starting the tasklens language server…" }];
     if (!node) {
-      const clearedBefore = this.state.get<number>("tasklens.jobs.clearedBefore", 0);
-      return store.executions(50).filter((e) => e.started > clearedBefore).map((execution) => ({ kind: "execution", execution }));
+      const stores = await this.client.sendRequest<StoreItem[]>(StoresRequest);
+      if (stores.length === 0) return [{ kind: "message", text: "No runs yet: ▶ Run task above a task, or tasklens run FILE" }];
+      // One store: its executions at the top level; several: one node per store.
+      if (stores.length > 1) return stores.map((store) => ({ kind: "store", store }));
+      return stores[0].problem ? [{ kind: "message", text: stores[0].problem }] : this.executionsOf(stores[0].location);
     }
-    if (node.kind === "execution") return this.jobsOf(node.execution.id).filter((j) => j.parentId === null).map((job) => ({ kind: "job", job }));
-    if (node.kind === "job") return this.jobsOf(node.job.executionId).filter((j) => j.parentId === node.job.id).map((job) => ({ kind: "job", job }));
+    if (node.kind === "store") return node.store.problem ? [{ kind: "message", text: node.store.problem }] : this.executionsOf(node.store.location);
+    if (node.kind === "execution") {
+      const jobs = await this.jobsOf(node.store, node.execution.id);
+      return jobs.filter((j) => j.parentId === null).map((job) => ({ kind: "job", store: node.store, executionId: node.execution.id, job }));
+    }
+    if (node.kind === "job") {
+      const jobs = await this.jobsOf(node.store, node.executionId);
+      return jobs.filter((j) => j.parentId === node.job.id).map((job) => ({ kind: "job", store: node.store, executionId: node.executionId, job }));
+    }
     return [];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  async getTreeItem(node: Node): Promise<vscode.TreeItem> {
     if (node.kind === "message") return new vscode.TreeItem(node.text);
+    if (node.kind === "store") {
+      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.store.location), vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `store:${node.store.location}`;
+      item.description = node.store.dialect;
+      item.tooltip = node.store.location;
+      item.iconPath = new vscode.ThemeIcon("database");
+      return item;
+    }
     if (node.kind === "execution") {
       const e = node.execution;
-      const command = e.argv.slice(1).join(" ");
       const item = new vscode.TreeItem(`${e.task}`, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `exec:${e.id}`;
+      item.id = `exec:${node.store}:${e.id}`;
       item.description = `${e.status} · ${formatTime(e.started)}`;
-      item.tooltip = `Execution ${e.id}\n${command}\n${e.status}${e.error ? `: ${e.error}` : ""}`;
+      item.tooltip = `Execution ${e.id}\n${e.command}\n${e.status}${e.error ? `: ${e.error}` : ""}`;
       item.accessibilityInformation = { label: `${e.task}, execution ${e.status}, ${item.description}` };
       item.iconPath = new vscode.ThemeIcon(e.status === "done" ? "pass" : e.status === "failed" ? "error" : e.status === "running" ? "sync~spin" : "circle-slash");
       item.contextValue = "execution";
       return item;
     }
     const j = node.job;
-    const hasChildren = this.jobsOf(j.executionId).some((c) => c.parentId === j.id);
-    const item = new vscode.TreeItem(callText(this.getStore()!, j), hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = `job:${j.id}`;
+    const hasChildren = (await this.jobsOf(node.store, node.executionId)).some((c) => c.parentId === j.id);
+    const item = new vscode.TreeItem(j.call, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = `job:${node.store}:${j.id}`;
     item.description = `${j.status} · ${formatDuration(j.ended === null ? null : j.ended - j.started)}`;
-    item.tooltip = `Job ${j.id}\n${j.taskName}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
+    item.tooltip = `Job ${j.id}\n${j.task}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
     item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
     const [icon, color] = JOB_ICONS[j.status] ?? ["circle-outline"];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = "job";
-    item.command = { title: "Show Job", command: "tasklens.showJob", arguments: [j.id] };
+    item.command = { title: "Show Job", command: "tasklens.showJob", arguments: [j.id, node.store] };
     return item;
   }
 
   dispose(): void {
-    this.watcher?.dispose();
+    this.subscription?.dispose();
     this.changed.dispose();
   }
 }

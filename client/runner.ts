@@ -1,10 +1,11 @@
-// Runs tasks through the bundled engine CLI as a child process: an argument array, never a shell
-// string; the log streams into the tasklens output channel; a progress notification can cancel.
+// Runs the task a lens names as a child process: the server says what to run as a JSON runnable
+// ({dialect, cwd, args}); this maps the dialect to an executable and spawns it with the argument
+// array, never a shell string. The log streams into the tasklens output channel; a progress
+// notification can cancel.
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { TaskRef } from "../protocol";
-import { storeOverride } from "./settings";
 
 export class TaskRunner implements vscode.Disposable {
   private readonly running = new Set<() => void>();
@@ -15,11 +16,12 @@ export class TaskRunner implements vscode.Disposable {
     private readonly onFinished: () => void,
   ) {}
 
-  /** The process tasklens runs under: VS Code's own runtime as Node (no Node install required). */
-  private command(): { file: string; env: NodeJS.ProcessEnv } {
+  /** The program a dialect's runs go through: for tasklens, the bundled CLI under VS Code's own runtime as Node (no Node install required). */
+  private command(dialect: string): { file: string; prefix: string[]; env: NodeJS.ProcessEnv } | undefined {
+    if (dialect !== "tasklens") return undefined;
     const configured = vscode.workspace.getConfiguration("tasklens").get<string>("nodePath");
-    if (configured) return { file: configured, env: { ...process.env } };
-    return { file: process.execPath, env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } };
+    if (configured) return { file: configured, prefix: [this.cliPath], env: { ...process.env } };
+    return { file: process.execPath, prefix: [this.cliPath], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } };
   }
 
   async run(ref: TaskRef, options: { noCache?: boolean } = {}): Promise<number | undefined> {
@@ -27,13 +29,16 @@ export class TaskRunner implements vscode.Disposable {
       void vscode.window.showWarningMessage("tasklens runs no tasks in an untrusted workspace. Trust the workspace to run tasks.");
       return undefined;
     }
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(ref.file))?.uri.fsPath ?? path.dirname(ref.file);
-    const args = [this.cliPath, "run", ref.file, ref.task];
-    if (options.noCache) args.push("--no-cache");
-    const db = storeOverride(vscode.Uri.file(ref.file));
-    if (db) args.push("--db", db);
-    const { file, env } = this.command();
-    this.output.appendLine(`$ tasklens run ${path.relative(folder, ref.file) || ref.file} ${ref.task}${options.noCache ? " --no-cache" : ""}`);
+    const program = this.command(ref.runnable.dialect);
+    if (!program) {
+      void vscode.window.showErrorMessage(`tasklens cannot run ${ref.runnable.dialect} workflows from the editor yet.`);
+      return undefined;
+    }
+    const folder = ref.runnable.cwd;
+    const runArgs = [...ref.runnable.args, ...(options.noCache && !ref.runnable.args.includes("--no-cache") ? ["--no-cache"] : [])];
+    const args = [...program.prefix, ...runArgs];
+    const { file, env } = program;
+    this.output.appendLine(`$ tasklens ${runArgs.map((a) => (a === ref.file ? path.relative(folder, a) || a : a)).join(" ")}`);
     this.output.show(true);
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `tasklens: running ${ref.task}`, cancellable: true },

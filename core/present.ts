@@ -1,6 +1,21 @@
-// Words for what the analysis found, shared by the language server (lenses, hovers) and the CLI.
-import type { StaticTaskIdentity } from "../dialects/tasklens/manifest";
-import type { Prediction } from "./predict";
+// Words for what the analysis found and the store holds, shared by the language server (lenses,
+// hovers, the Jobs view) and the CLI: one home for every time, duration and status phrase.
+import type { Prediction, TaskManifest } from "./manifest";
+
+/** A local timestamp as logs print it: `2026/11/23 14:05:09`. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A duration as logs print it: `12ms`, `1.50s`, `2m05s`; null: still running. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return "running";
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`;
+}
 
 export function timeAgo(at: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - at) / 1000));
@@ -20,6 +35,7 @@ const REASON_WORDS: Record<string, string> = {
   "closure-changed": "closure changed",
   "unhashed-dependency-changed": "unhashed dependency changed",
   "no-cache": "cache: false",
+  "unknown-dependencies": "can't tell what changed",
 };
 
 /** The few words after `⟳ will rerun:`, from the first reason. */
@@ -45,26 +61,20 @@ export function statusText(p: Prediction, now = Date.now()): string {
       return `✓ cached · ${timeAgo(p.lastRun!.at, now)}`;
     case "will-rerun":
       return `⟳ will rerun: ${rerunWords(p)}`;
+    case "may-rerun":
+      return `⟳ may rerun: ${p.reasons[0]?.detail ?? "an input may change"}`;
     case "stale":
       return p.changed.length ? `⚠ stale: ${p.changed.join(", ")} changed (not hashed)` : `⚠ stale: ${REASON_WORDS[p.reasons[0]?.kind ?? "version-pinned"]}`;
   }
 }
 
-function durationText(ms: number | null): string {
-  if (ms === null) return "still running";
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
 /** Markdown for a hover on a task's name: hash manifest, last run, and the diff against the cached source. */
-export function hoverMarkdown(id: StaticTaskIdentity, p: Prediction, now = Date.now()): string {
-  const lines = [`**task ${id.fullName}** — ${statusText(p, now)}`, ""];
-  const hashed = [id.version !== undefined ? `version \`${id.version}\` (the body is not hashed)` : "its source (normalized: comments and formatting do not count)"];
-  if (id.cacheVersion) hashed.push(`cacheVersion ${id.cacheVersion}`);
-  for (const d of id.dependencies) if (d.hashed) hashed.push(`\`${d.name}\` (${d.kind}${d.kind === "task" ? ", hashed on its own" : d.sites.every((s) => s.inDefault) ? ", as an argument" : ""})`);
-  const unhashed = notHashed(id.dependencies).map((d) => `\`${d.name}\` (${d.kind})`);
-  lines.push(`Hashed: ${hashed.join(", ")}`, "");
+export function hoverMarkdown(m: TaskManifest, p: Prediction, now = Date.now()): string {
+  const lines = [`**task ${m.fullName}** — ${statusText(p, now)}`, ""];
+  const unhashed = notHashed(m.dependencies).map((d) => `\`${d.name}\` (${d.kind})`);
+  lines.push(`Hashed: ${m.hashedWords.join(", ")}`, "");
   lines.push(`Not hashed: ${unhashed.length ? unhashed.join(", ") : "nothing"}`, "");
-  if (p.lastRun) lines.push(`Last run: ${timeAgo(p.lastRun.at, now)} (${p.lastRun.status}, ${durationText(p.lastRun.durationMs)})`, "");
+  if (p.lastRun) lines.push(`Last run: ${timeAgo(p.lastRun.at, now)} (${p.lastRun.status}, ${p.lastRun.durationMs === null ? "still running" : formatDuration(p.lastRun.durationMs)})`, "");
   else lines.push("Last run: never", "");
   const diff = p.reasons.find((r) => r.kind === "source-changed" || r.kind === "version-pinned");
   if (diff && diff.detail.includes("@@")) lines.push("Changes since the cached run:", "", "```diff", diff.detail.split("\n").filter((l) => !l.startsWith("=")).join("\n").trimEnd(), "```");

@@ -1,15 +1,21 @@
-// A store read by an observer (the language server, the editor's Jobs view): opened read-only,
-// re-read when another process writes the file, and reduced to a one-line problem when unusable.
+// A store read by an observer (the language server): opened read-only through its dialect's
+// reader, re-read when another process writes the file, and reduced to a one-line problem when
+// unusable.
 import fs from "node:fs";
-import { Store } from "../engine/store";
+import type { StoreReader } from "./storeReader";
 
 export class StoreWatcher {
-  store: Store | undefined;
+  store: StoreReader | undefined;
   /** Why the store cannot be read (corrupt, foreign), in one line; undefined when it can. */
   problem: string | undefined;
   private loading: Promise<void> | undefined;
 
-  constructor(readonly path: string, private readonly onChange: () => void | Promise<void>, intervalMs = 250) {
+  constructor(
+    readonly path: string,
+    private readonly open: (path: string) => Promise<StoreReader>,
+    private readonly onChange: () => void | Promise<void>,
+    intervalMs = 250,
+  ) {
     fs.watchFile(path, { interval: intervalMs }, (now, before) => {
       // Node calls once at the start for a missing file: nothing changed then.
       if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
@@ -34,7 +40,7 @@ export class StoreWatcher {
         return;
       }
       if (this.store) this.store.reload();
-      else this.store = await Store.open(this.path, { readonly: true });
+      else this.store = await this.open(this.path);
       this.problem = undefined;
     } catch (error) {
       this.store = undefined;

@@ -9,7 +9,8 @@ import Module from "node:module";
 import { sha256 } from "./hash";
 import type { FileAnalysis, TaskInfo } from "./analysis/file";
 import { DuplicateTaskError, registry, setSiteNames, TaskDefinition } from "./task";
-import { displayPath, writeFileAtomic } from "./fsutil";
+import { displayPath } from "../core/paths";
+import { writeFileAtomic } from "./fsutil";
 
 export class WorkflowError extends Error {
   constructor(message: string, readonly exitCode = 2) {

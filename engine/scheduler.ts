@@ -1,7 +1,7 @@
 // Evaluates call expressions with redun's graph-reduction semantics (SPEC §3): arguments before
 // calls (dataflow), each call looked up in the cache by (task hash, args hash), a hit replays the
 // stored immediate result (which may itself hold further calls, each looked up on its own).
-import { displayPath } from "./fsutil";
+import { displayPath } from "../core/paths";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";

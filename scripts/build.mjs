@@ -1,9 +1,11 @@
-// Builds dist/:
-// - dist/engine, dist/server: compiled file by file (CommonJS), so the CLI, the language server and a
-//   workflow's `import "tasklens"` share one engine instance — what `npm install tasklens` ships;
-// - dist/extension: the VS Code extension's self-contained bundles (client, server, CLI) and the
-//   sql.js WebAssembly beside them — what the .vsix ships (no node_modules);
-// - dist/types: the engine's type declarations.
+// Builds dist/, after checking that imports follow the layers (scripts/layers.mjs):
+// - dist/{core,engine,dialects,cli,protocol,server}: compiled file by file (CommonJS), so the CLI,
+//   the language server and a workflow's `import "tasklens"` share one engine instance — what
+//   `npm install tasklens` ships;
+// - dist/extension: the VS Code extension's self-contained bundles — client.js (the extension) and
+//   cli.js (the CLI, which is also the language server: `tasklens lsp`) — and the sql.js WebAssembly
+//   beside them: what the .vsix ships (no node_modules);
+// - dist/types: type declarations, emitted by the one type-check of the build.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +21,7 @@ function sources(dir) {
   return out;
 }
 
+execFileSync(process.execPath, ["scripts/layers.mjs"], { stdio: "inherit" });
 rmSync("dist", { recursive: true, force: true });
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const common = { platform: "node", format: "cjs", target: "node20", sourcemap: true, logLevel: "warning", define: { __TASKLENS_VERSION__: JSON.stringify(version) } };
@@ -26,7 +29,8 @@ await build({ ...common, entryPoints: ["core", "engine", "dialects", "cli", "pro
 await build({
   ...common,
   bundle: true,
-  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "cli/bin.ts" },
+  // The language server is the CLI's `lsp` command: one bundle carries the engine, TypeScript and sql.js once.
+  entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts" },
   outdir: "dist/extension",
   external: ["vscode"],
   // sql.js probes for browser globals it never needs under Node.

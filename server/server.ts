@@ -1,5 +1,8 @@
-// The tasklens language server: a thin adapter from LSP to engine/ (analysis, predictions,
-// diagnostics, fixes). It never runs workflow code and opens stores read-only.
+// The tasklens language server: a thin adapter from LSP to the dialects (analysis, predictions,
+// findings, fixes) and the store readers (the editor's Jobs view asks here). It never runs workflow
+// code itself and opens stores read-only; a Run command spawns the CLI with an argument array.
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeAction,
@@ -11,27 +14,54 @@ import {
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
+  ExecuteCommandParams,
   Hover,
   HoverParams,
   MarkupKind,
+  MessageType,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { TaskDiagnostic } from "../dialects/tasklens/diagnostics";
-import { AnalyzedDocument } from "../engine/analysis/document";
-import type { AnalysisProvider } from "../engine/analysis/closure";
-import { diskProvider, inspect, Inspection } from "../dialects/tasklens/inspect";
+import type { Dialect, DialectDocument, InspectedTask, Inspection } from "../core/dialect";
+import type { Severity } from "../core/findings";
+import { commandText, jobDetailsText } from "../core/log";
+import { isInside } from "../core/paths";
 import { explainText, hoverMarkdown, statusText } from "../core/present";
-import { isInside } from "../engine/fsutil";
-import { defaultStorePath } from "../engine/store";
 import { StoreWatcher } from "../core/storeWatcher";
+import { DIALECTS, dialectOfFile } from "../dialects";
 import { VERSION } from "../engine/version";
-import { Commands, DEBOUNCE_MS, ExplainParams, ExplainRequest, FileStatusParams, FileStatusRequest, FileStatusResult, InitializationOptions, StoreOverride, TaskRef } from "../protocol";
+import {
+  Commands,
+  DEBOUNCE_MS,
+  ExecutionItem,
+  ExecutionsParams,
+  ExecutionsRequest,
+  ExplainParams,
+  ExplainRequest,
+  FileStatusParams,
+  FileStatusRequest,
+  FileStatusResult,
+  InitializationOptions,
+  JobDetailsParams,
+  JobDetailsRequest,
+  JobDetailsResult,
+  JobItem,
+  JobsParams,
+  JobsRequest,
+  ServerCommands,
+  StoreChangedNotification,
+  StoreItem,
+  StoreOverride,
+  StoresRequest,
+  TaskRef,
+} from "../protocol";
 
 interface DocumentState {
-  analyzed: AnalyzedDocument;
+  /** The URI as the client spells it (diagnostics go back under it). */
+  uri: string;
+  document: DialectDocument;
   inspection?: Inspection;
   storePath: string;
   timer?: NodeJS.Timeout;
@@ -40,7 +70,7 @@ interface DocumentState {
 /** Open documents other than the edited one are re-analysed a little later (they may import it). */
 const DEPENDENT_DELAY_MS = 250;
 
-const SEVERITY: Record<TaskDiagnostic["severity"], DiagnosticSeverity> = {
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   information: DiagnosticSeverity.Information,
@@ -48,17 +78,20 @@ const SEVERITY: Record<TaskDiagnostic["severity"], DiagnosticSeverity> = {
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
+  /** Keyed by file path, not by the URI's spelling. */
   const states = new Map<string, DocumentState>();
-  const stores = new Map<string, StoreWatcher>();
-  const disk = diskProvider();
+  const stores = new Map<string, { watcher: StoreWatcher; dialect: Dialect }>();
   let lensRefresh = false;
+  let folderEvents = false;
   let storeOverrides: StoreOverride[] = [];
+  let runTasks: InitializationOptions["runTasks"];
+  let workspaceFolders: string[] = [];
 
-  /** The store a workflow's runs go to: the innermost workspace folder's `tasklens.db` setting, else the default. */
-  const storePathOf = (file: string): string => {
-    const innermost = storeOverrides.filter((o) => isInside(o.folder, file)).sort((a, b) => b.folder.length - a.folder.length)[0];
-    return defaultStorePath(file, innermost?.db);
-  };
+  const fileOf = (uri: string): string | undefined => (uri.startsWith("file:") ? path.resolve(fileURLToPath(uri)) : undefined);
+
+  /** The `tasklens.db` setting of the innermost workspace folder holding a file. */
+  const overrideFor = (file: string): string | undefined =>
+    storeOverrides.filter((o) => isInside(o.folder, file)).sort((a, b) => b.folder.length - a.folder.length)[0]?.db;
 
   const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R> => {
     try {
@@ -69,38 +102,32 @@ export function startServer(connection: Connection): void {
     }
   };
 
-  /** Open buffers first (unsaved edits count), the disk otherwise. */
-  const provider: AnalysisProvider = (file) => {
-    const state = states.get(pathToFileURL(file).toString());
-    return state ? state.analyzed.analysis : disk(file);
-  };
-
-  const storeFor = (storePath: string): StoreWatcher => {
-    let watch = stores.get(storePath);
-    if (!watch) {
-      watch = new StoreWatcher(storePath, async () => {
+  const storeFor = (location: string, dialect: Dialect): StoreWatcher => {
+    let entry = stores.get(location);
+    if (!entry) {
+      const watcher = new StoreWatcher(location, (p) => dialect.openStore(p), async () => {
         // Re-analyse first, so that the lenses the client asks for after the refresh are the new ones.
-        const affected = [...states].filter(([, state]) => state.storePath === storePath).map(([uri]) => uri);
-        await Promise.all(affected.map((uri) => guard("analysis", undefined, () => analyse(uri))()));
+        const affected = [...states].filter(([, state]) => state.storePath === location).map(([file]) => file);
+        await Promise.all(affected.map((file) => guard("analysis", undefined, () => analyse(file))()));
         if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
+        void connection.sendNotification(StoreChangedNotification, { store: location });
       });
-      stores.set(storePath, watch);
+      stores.set(location, (entry = { watcher, dialect }));
     }
-    return watch;
+    return entry.watcher;
   };
 
-  const analyse = async (uri: string): Promise<void> => {
-    const doc = documents.get(uri);
-    const state = states.get(uri);
+  const analyse = async (file: string): Promise<void> => {
+    const state = states.get(file);
+    const doc = state && documents.get(state.uri);
     if (!doc || !state) return;
     const version = doc.version;
-    state.analyzed.update(doc.getText());
-    const watch = storeFor(state.storePath);
+    state.document.update(doc.getText());
+    const watch = storeFor(state.storePath, state.document.dialect);
     await watch.ready();
-    if (documents.get(uri)?.version !== version) return; // a newer text is on its way: it wins
-    const file = fileURLToPath(uri);
-    state.inspection = inspect(file, state.analyzed.text, { analysis: state.analyzed.analysis, provider, store: watch.store });
-    const diagnostics: Diagnostic[] = state.inspection.diagnostics.map((d) => ({
+    if (documents.get(state.uri)?.version !== version) return; // a newer text is on its way: it wins
+    state.inspection = state.document.inspect(watch.store, (f) => states.get(path.resolve(f))?.document);
+    const diagnostics: Diagnostic[] = state.inspection.findings.map((d) => ({
       range: { start: doc.positionAt(d.start), end: doc.positionAt(d.end) },
       severity: SEVERITY[d.severity],
       source: "tasklens",
@@ -108,58 +135,86 @@ export function startServer(connection: Connection): void {
       message: d.message,
       data: { task: d.task },
     }));
-    connection.sendDiagnostics({ uri, version, diagnostics });
+    connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
   };
 
-  function schedule(uri: string, delay = DEBOUNCE_MS): void {
-    const state = states.get(uri);
+  function schedule(file: string, delay = DEBOUNCE_MS): void {
+    const state = states.get(file);
     if (!state) return;
     clearTimeout(state.timer);
-    state.timer = setTimeout(guard("analysis", undefined, () => analyse(uri)), delay);
+    state.timer = setTimeout(guard("analysis", undefined, () => analyse(file)), delay);
   }
 
   /** The inspection of a document's current text (analysing now if an edit is pending). */
   const current = async (uri: string): Promise<{ doc: TextDocument; state: DocumentState; inspection: Inspection } | undefined> => {
-    const doc = documents.get(uri);
-    const state = states.get(uri);
-    if (!doc || !state) return undefined;
+    const file = fileOf(uri);
+    const state = file ? states.get(file) : undefined;
+    const doc = state && documents.get(state.uri);
+    if (!doc || !state || !file) return undefined;
     if (!state.inspection || state.inspection.text !== doc.getText()) {
       clearTimeout(state.timer);
-      await analyse(uri);
+      await analyse(file);
     }
     return state.inspection ? { doc, state, inspection: state.inspection } : undefined;
   };
 
+  const taskRef = (inspection: Inspection, task: InspectedTask, cwd: string): TaskRef => {
+    const dialect = DIALECTS.find((d) => d.id === inspection.dialect)!;
+    const runnable = dialect.runnable(inspection.file, task.manifest.fullName, { cwd, db: overrideFor(inspection.file) });
+    return { file: inspection.file, task: task.manifest.fullName, dialect: dialect.id, runnable };
+  };
+
+  const folderOf = (file: string): string =>
+    workspaceFolders.filter((f) => isInside(f, file)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
+
   connection.onInitialize((params) => {
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
-    storeOverrides = (params.initializationOptions as InitializationOptions | undefined)?.storeOverrides ?? [];
+    folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
+    const options = params.initializationOptions as InitializationOptions | undefined;
+    storeOverrides = options?.storeOverrides ?? [];
+    runTasks = options?.runTasks;
+    workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => fileOf(f.uri) ?? []);
+    if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [fileOf(params.rootUri)].filter((f): f is string => f !== undefined);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
+        executeCommandProvider: { commands: Object.values(ServerCommands) },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: "tasklens", version: VERSION },
     };
   });
 
+  connection.onInitialized(() => {
+    if (!folderEvents) return;
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.flatMap((f) => fileOf(f.uri) ?? []));
+      workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...e.added.flatMap((f) => fileOf(f.uri) ?? [])];
+    });
+  });
+
   documents.onDidOpen((e) => {
-    const uri = e.document.uri;
-    if (!uri.startsWith("file:")) return;
-    const file = fileURLToPath(uri);
-    states.set(uri, { analyzed: new AnalyzedDocument(file, e.document.getText()), storePath: storePathOf(file) });
-    schedule(uri, 0);
+    const file = fileOf(e.document.uri);
+    const dialect = file && dialectOfFile(file);
+    if (!file || !dialect) return;
+    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: dialect.storeLocation(file, overrideFor(file)) });
+    schedule(file, 0);
   });
   documents.onDidChangeContent((e) => {
-    schedule(e.document.uri);
+    const file = fileOf(e.document.uri);
+    if (!file || !states.has(file)) return;
+    schedule(file);
     // Another open workflow may import this one: its closure hashes and manifests follow the buffer.
-    for (const uri of states.keys()) if (uri !== e.document.uri) schedule(uri, DEPENDENT_DELAY_MS);
+    for (const other of states.keys()) if (other !== file) schedule(other, DEPENDENT_DELAY_MS);
   });
   documents.onDidClose((e) => {
-    const state = states.get(e.document.uri);
+    const file = fileOf(e.document.uri);
+    const state = file ? states.get(file) : undefined;
     clearTimeout(state?.timer);
-    states.delete(e.document.uri);
+    if (file) states.delete(file);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -167,14 +222,15 @@ export function startServer(connection: Connection): void {
     const found = await current(params.textDocument.uri);
     if (!found) return [];
     const { doc, state, inspection } = found;
-    const problem = stores.get(state.storePath)?.problem;
+    const problem = stores.get(state.storePath)?.watcher.problem;
+    const cwd = folderOf(inspection.file);
     const lenses: CodeLens[] = [];
-    for (const id of inspection.identities) {
-      const range = { start: doc.positionAt(id.task.call.start), end: doc.positionAt(id.task.call.start) };
-      const ref: TaskRef = { file: inspection.file, task: id.fullName };
-      const prediction = inspection.predictions.get(id)!;
-      lenses.push({ range, command: { title: "▶ Run task", command: Commands.runTask, arguments: [ref] } });
-      lenses.push({ range, command: { title: problem ? `⚠ store unavailable: ${problem}` : statusText(prediction), command: Commands.explainTask, arguments: [ref] } });
+    for (const task of inspection.tasks) {
+      const range = { start: doc.positionAt(task.lensAt), end: doc.positionAt(task.lensAt) };
+      const ref = taskRef(inspection, task, cwd);
+      if (runTasks) lenses.push({ range, command: { title: "▶ Run task", command: runTasks === "client" ? Commands.runTask : ServerCommands.runTask, arguments: [ref] } });
+      const title = problem ? `⚠ store unavailable: ${problem}` : statusText(task.prediction);
+      lenses.push({ range, command: { title, command: runTasks === "client" ? Commands.explainTask : ServerCommands.explainTask, arguments: [ref] } });
     }
     return lenses;
   }));
@@ -183,11 +239,12 @@ export function startServer(connection: Connection): void {
     const found = await current(params.textDocument.uri);
     if (!found) return [];
     const { doc, inspection } = found;
-    const start = doc.offsetAt(params.range.start);
-    const end = doc.offsetAt(params.range.end);
+    // Offered anywhere on a diagnostic's lines.
+    const firstLine = params.range.start.line;
+    const lastLine = params.range.end.line;
     const actions: CodeAction[] = [];
-    for (const d of inspection.diagnostics) {
-      if (d.end < start || d.start > end) continue;
+    for (const d of inspection.findings) {
+      if (doc.positionAt(d.end).line < firstLine || doc.positionAt(d.start).line > lastLine) continue;
       const diagnostic = params.context.diagnostics.find((x) => x.code === d.code && doc.offsetAt(x.range.start) === d.start);
       for (const fix of d.fixes) {
         actions.push({
@@ -207,17 +264,20 @@ export function startServer(connection: Connection): void {
     if (!found) return null;
     const { doc, inspection } = found;
     const offset = doc.offsetAt(params.position);
-    const id = inspection.identities.find((i) => offset >= i.task.nameRange.start && offset <= i.task.nameRange.end);
-    if (!id) return null;
-    return {
-      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(id, inspection.predictions.get(id)!) },
-      range: { start: doc.positionAt(id.task.nameRange.start), end: doc.positionAt(id.task.nameRange.end) },
-    };
+    for (const task of inspection.tasks) {
+      const range = [...task.nameRanges, ...task.callSites].find((r) => offset >= r.start && offset <= r.end);
+      if (!range) continue;
+      return {
+        contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(task.manifest, task.prediction) },
+        range: { start: doc.positionAt(range.start), end: doc.positionAt(range.end) },
+      };
+    }
+    return null;
   }));
 
   connection.onRequest(FileStatusRequest, guard("file status", { stale: 0, willRerun: 0, tasks: 0 } as FileStatusResult, async (params: FileStatusParams) => {
     const found = await current(params.uri);
-    const predictions = found ? [...found.inspection.predictions.values()] : [];
+    const predictions = found ? found.inspection.tasks.map((t) => t.prediction) : [];
     return {
       stale: predictions.filter((p) => p.status === "stale").length,
       willRerun: predictions.filter((p) => p.status === "will-rerun").length,
@@ -225,21 +285,121 @@ export function startServer(connection: Connection): void {
     };
   }));
 
-  connection.onRequest(ExplainRequest, guard("explain", "", async (params: ExplainParams) => {
-    const found = await current(params.uri);
-    const id = found?.inspection.identities.find((i) => i.fullName === params.task);
-    return id ? explainText([found!.inspection.predictions.get(id)!]) : `No task ${params.task} in ${params.uri}`;
+  const explain = async (uri: string, taskName: string): Promise<string> => {
+    const found = await current(uri);
+    const task = found?.inspection.tasks.find((t) => t.manifest.fullName === taskName);
+    return task ? explainText([task.prediction]) : `No task ${taskName} in ${uri}`;
+  };
+  connection.onRequest(ExplainRequest, guard("explain", "", (params: ExplainParams) => explain(params.uri, params.task)));
+
+  // ---- stores, for the Jobs view ----
+
+  /** Every store a workspace folder's workflows use, per dialect (only those that exist are listed). */
+  const workspaceStores = (): StoreItem[] => {
+    const seen = new Map<string, StoreItem>();
+    const anchors = [...workspaceFolders.map((f) => ({ folder: f, file: path.join(f, "workflow") })), ...[...states.keys()].map((file) => ({ folder: folderOf(file), file }))];
+    for (const { folder, file } of anchors) {
+      for (const dialect of DIALECTS) {
+        const location = dialect.storeLocation(file, overrideFor(file));
+        if (seen.has(location)) continue;
+        const watcher = storeFor(location, dialect);
+        seen.set(location, { location, dialect: dialect.id, folder, problem: watcher.problem });
+      }
+    }
+    return [...seen.values()];
+  };
+
+  connection.onRequest(StoresRequest, guard("stores", [] as StoreItem[], async () => {
+    const items = workspaceStores();
+    await Promise.all(items.map((s) => stores.get(s.location)!.watcher.ready()));
+    return items
+      .map((s) => ({ ...s, problem: stores.get(s.location)!.watcher.problem }))
+      .filter((s) => s.problem !== undefined || stores.get(s.location)!.watcher.store !== undefined);
+  }));
+
+  const readerOf = async (location: string) => {
+    const entry = stores.get(location);
+    if (!entry) return undefined;
+    await entry.watcher.ready();
+    return entry.watcher.store;
+  };
+
+  connection.onRequest(ExecutionsRequest, guard("executions", [] as ExecutionItem[], async (params: ExecutionsParams) => {
+    const store = await readerOf(params.store);
+    return (store?.executions(params.limit ?? 50) ?? []).map((e) => ({ id: e.id, task: e.task, status: e.status, started: e.started, ended: e.ended, command: commandText(e), error: e.error }));
+  }));
+
+  connection.onRequest(JobsRequest, guard("jobs", [] as JobItem[], async (params: JobsParams) => {
+    const store = await readerOf(params.store);
+    return (store?.jobsOf(params.executionId) ?? []).map((j) => ({ id: j.id, parentId: j.parentId, task: j.taskName, call: store!.callText(j), status: j.status, started: j.started, ended: j.ended, error: j.error }));
+  }));
+
+  connection.onRequest(JobDetailsRequest, guard("job details", null as JobDetailsResult | null, async (params: JobDetailsParams) => {
+    const locations = params.store ? [params.store] : workspaceStores().map((s) => s.location);
+    for (const location of locations) {
+      const store = await readerOf(location);
+      const job = store && (store.job(params.jobId) ?? store.findJobs(params.jobId)[0]);
+      if (!store || !job) continue;
+      const details = store.jobDetails(job);
+      return { store: location, jobId: job.id, text: jobDetailsText(store, job).join("\n") + "\n", file: details.file, line: details.line };
+    }
+    return null;
+  }));
+
+  // ---- commands for clients that have none of their own ----
+
+  connection.onExecuteCommand(guard("command", undefined, async (params: ExecuteCommandParams) => {
+    const ref = params.arguments?.[0] as TaskRef | undefined;
+    if (!ref || typeof ref.file !== "string" || typeof ref.task !== "string") return;
+    if (params.command === ServerCommands.explainTask) {
+      const text = await explain(pathToFileURL(ref.file).toString(), ref.task);
+      showMessage(connection, MessageType.Info, text.split("\n").slice(0, 12).join("\n"));
+      return;
+    }
+    if (params.command === ServerCommands.runTask) {
+      if (runTasks !== "server") {
+        showMessage(connection, MessageType.Warning, "tasklens: running tasks from the language server is not enabled (initializationOptions.runTasks = \"server\")");
+        return;
+      }
+      runThroughCli(connection, ref);
+    }
   }));
 
   connection.onShutdown(() => {
-    for (const watch of stores.values()) watch.dispose();
+    for (const { watcher } of stores.values()) watcher.dispose();
   });
 
   documents.listen(connection);
   connection.listen();
 }
 
-/** Entry point: `tasklens lsp --stdio`, or the VS Code client (node IPC). */
+/** Runs a task as the CLI would from a terminal: this same program, an argument array, never a shell. */
+function runThroughCli(connection: Connection, ref: TaskRef): void {
+  const args = [process.argv[1], ...ref.runnable.args];
+  connection.console.info(`tasklens: ${args.slice(1).join(" ")}`);
+  const child = spawn(process.execPath, args, { cwd: ref.runnable.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+  let tail = "";
+  const log = (chunk: Buffer) => {
+    const text = chunk.toString("utf8");
+    tail = (tail + text).slice(-2000);
+    connection.sendNotification("window/logMessage", { type: MessageType.Log, message: text.trimEnd() });
+  };
+  child.stdout.on("data", log);
+  child.stderr.on("data", log);
+  child.on("error", (error) => showMessage(connection, MessageType.Error, `tasklens: could not run ${ref.task}: ${error.message}`));
+  child.on("close", (code) => {
+    const last = tail.trim().split("\n").slice(-1)[0] ?? "";
+    if (code === 0) showMessage(connection, MessageType.Info, `tasklens: ${ref.task} done: ${last}`);
+    else showMessage(connection, MessageType.Error, `tasklens: ${ref.task} failed (exit ${code}): ${last}`);
+  });
+}
+
+/** `window/showMessage`: a notification every client shows (the request form needs the client's answer). */
+function showMessage(connection: Connection, type: MessageType, message: string): void {
+  void connection.sendNotification("window/showMessage", { type, message });
+}
+
+/** Entry point: `tasklens lsp --stdio` (or `--node-ipc`, as the VS Code client starts it). */
 export function main(): void {
   const connection = createConnection(ProposedFeatures.all);
   // The server reports its own errors instead of dying (vscode-eslint's rule).
@@ -247,5 +407,3 @@ export function main(): void {
   process.on("unhandledRejection", (error) => connection.console.error(`tasklens: unhandled rejection: ${(error as Error)?.stack ?? String(error)}`));
   startServer(connection);
 }
-
-if (require.main === module) main();

@@ -16,7 +16,7 @@ let t0 = performance.now();
 const doc = new AnalyzedDocument(file, text);
 let result = inspect(file, doc.text, { analysis: doc.analysis, provider: () => undefined });
 const first = performance.now() - t0;
-console.log(`analysis benchmark: ${lines} lines, ${result.identities.length} tasks, ${result.diagnostics.length} diagnostics`);
+console.log(`analysis benchmark: ${lines} lines, ${result.identities.length} tasks, ${result.findings.length} diagnostics`);
 console.log(`first analysis: ${first.toFixed(1)} ms`);
 
 const times = [];

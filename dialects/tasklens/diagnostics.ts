@@ -2,7 +2,9 @@
 // `version-pinned-edit` and `stale-cache`, of what the store says). Offsets are into the file text;
 // the CLI and the language server turn them into lines and columns.
 import type { Dependency } from "../../engine/analysis/closure";
-import type { FileAnalysis, Range, TaskInfo } from "../../engine/analysis/file";
+import type { FileAnalysis, TaskInfo } from "../../engine/analysis/file";
+import type { Finding, QuickFix, Range, Severity, TextEdit } from "../../core/findings";
+import type { PredictedStatus } from "../../core/manifest";
 import type { StaticTaskIdentity } from "./manifest";
 
 export type DiagnosticCode =
@@ -16,31 +18,11 @@ export type DiagnosticCode =
   | "version-pinned-edit"
   | "stale-cache";
 
-export type Severity = "error" | "warning" | "information";
-
-export interface TextEdit extends Range {
-  newText: string;
-}
-
-export interface QuickFix {
-  title: string;
-  edits: TextEdit[];
-  /** The fix the editor should offer first. */
-  preferred?: boolean;
-}
-
-export interface TaskDiagnostic extends Range {
-  code: DiagnosticCode;
-  severity: Severity;
-  /** Full name of the task concerned. */
-  task: string;
-  message: string;
-  fixes: QuickFix[];
-}
+export type TaskDiagnostic = Finding & { code: DiagnosticCode };
 
 /** What the store says about a task, as far as diagnostics care (from predict()). */
 export interface StoreFacts {
-  status: "never-run" | "cached" | "will-rerun" | "stale";
+  status: PredictedStatus;
   /** Unhashed dependencies changed since the cached run. */
   changed: string[];
   versionPinnedEdit: boolean;
@@ -207,11 +189,4 @@ export function diagnose(text: string, analysis: FileAnalysis, identities: Stati
     }
   }
   return out.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
-}
-
-/** Applies edits (non-overlapping) to a text. */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
 }

@@ -1,22 +1,23 @@
-// One workflow file, looked at without running it: the analysis, each task's static identity, what
-// the store predicts for it, and the diagnostics. Shared by `check`, `explain` and the language server.
+// One tasklens workflow file, looked at without running it: the analysis, each task's static
+// identity and manifest, what the store predicts for it, and the diagnostics. `check`, `explain`
+// and the language server all go through here (via the dialect).
 import fs from "node:fs";
 import path from "node:path";
-import type { AnalysisProvider } from "../../engine/analysis/closure";
-import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
+import type { InspectedTask, Inspection } from "../../core/dialect";
+import type { Prediction, TaskManifest } from "../../core/manifest";
+import { predict } from "../../core/predict";
+import type { StoreReader, TaskLookup } from "../../core/storeReader";
+import { AnalysisProvider, resolveRelativeImport } from "../../engine/analysis/closure";
 import { analyzeText, FileAnalysis } from "../../engine/analysis/file";
-import { staticIdentities, StaticTaskIdentity } from "./manifest";
-import { resolveRelativeImport } from "../../engine/analysis/closure";
-import { predict, Prediction, TaskLookup } from "../../core/predict";
-import { projectHashMode, Store } from "../../engine/store";
+import { projectHashMode } from "../../engine/store";
+import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
+import { manifestOf, staticIdentities, StaticTaskIdentity } from "./manifest";
 
-export interface Inspection {
-  file: string;
-  text: string;
+/** The tasklens view of a file: the neutral inspection plus what only this dialect knows. */
+export interface TasklensInspection extends Inspection {
   analysis: FileAnalysis;
   identities: StaticTaskIdentity[];
-  predictions: Map<StaticTaskIdentity, Prediction>;
-  diagnostics: TaskDiagnostic[];
+  findings: TaskDiagnostic[];
 }
 
 /** Analyses of files on disk, re-read when their modification time changes. */
@@ -49,41 +50,50 @@ function importedTaskNames(file: string, analysis: FileAnalysis, provider: Analy
 
 export interface InspectOptions {
   /** The store to predict against (read-only); none: every task is "never-run". */
-  store?: Store;
+  store?: StoreReader;
   /** How imported files are read (the language server passes its open buffers first). */
   provider?: AnalysisProvider;
   /** An analysis of `text` already made (the server keeps one per document). */
   analysis?: FileAnalysis;
 }
 
-export function inspect(fileArg: string, text: string, options: InspectOptions = {}): Inspection {
+export function inspect(fileArg: string, text: string, options: InspectOptions = {}): TasklensInspection {
   const file = path.resolve(fileArg);
   const analysis = options.analysis ?? analyzeText(file, text);
   const baseProvider = options.provider ?? diskProvider();
   // The file itself is seen as given (it may be an unsaved buffer), never as on disk.
   const provider: AnalysisProvider = (f) => (path.resolve(f) === file ? analysis : baseProvider(f));
   const identities = staticIdentities(file, analysis, provider, projectHashMode(file));
-  const byName = new Map(identities.map((id) => [id.fullName, id]));
+  const manifests = new Map<StaticTaskIdentity, TaskManifest>(identities.map((id) => [id, manifestOf(id)]));
+  const byName = new Map([...manifests.values()].map((m) => [m.fullName, m]));
   let imported: Set<string> | undefined;
-  const tasks: TaskLookup = {
-    identityOf: (name) => byName.get(name),
+  const lookup: TaskLookup = {
+    manifestOf: (name) => byName.get(name),
     exists: (name) => byName.has(name) || (imported ??= importedTaskNames(file, analysis, provider)).has(name),
   };
-  const predictions = new Map(identities.map((id) => [id, predict(id, options.store, tasks)] as const));
+  const predictions = new Map<StaticTaskIdentity, Prediction>(identities.map((id) => [id, predict(manifests.get(id)!, options.store, lookup)]));
   const facts = new Map<StaticTaskIdentity, StoreFacts>();
   for (const [id, p] of predictions) {
     facts.set(id, { status: p.status, changed: p.status === "stale" ? p.changed : [], versionPinnedEdit: p.reasons.some((r) => r.kind === "version-pinned") });
   }
-  return { file, text, analysis, identities, predictions, diagnostics: diagnose(text, analysis, identities, facts) };
-}
-
-/** 1-based line and column of an offset. */
-export function lineCol(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, col: offset - lineStart + 1 };
+  const tasks: InspectedTask[] = identities.map((id) => ({
+    manifest: manifests.get(id)!,
+    prediction: predictions.get(id)!,
+    lensAt: id.task.call.start,
+    nameRanges: [id.task.nameRange],
+    callSites: [],
+    line: id.task.line,
+    params: id.task.params.map((p) => ({ name: p.name, type: p.type, defaultText: p.defaultText, optional: p.optional || p.defaultText !== undefined })),
+    aliases: [id.task.name, id.task.bindingName].filter((n): n is string => n !== undefined),
+  }));
+  return {
+    dialect: "tasklens",
+    file,
+    text,
+    analysis,
+    identities,
+    tasks,
+    findings: diagnose(text, analysis, identities, facts),
+    syntaxErrors: analysis.syntaxErrors,
+  };
 }

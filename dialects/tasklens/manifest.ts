@@ -1,6 +1,7 @@
 // Each task's identity as the source alone shows it: its task hash (composed exactly as the engine
 // composes it), its hash manifest and its dependency fingerprints. Used by `check`, `explain` and the
 // language server; never runs workflow code.
+import type { TaskManifest } from "../../core/manifest";
 import { hashValue } from "../../engine/values";
 import { AnalysisProvider, ClosureResolver, Dependency, dependencyFingerprints } from "../../engine/analysis/closure";
 import type { FileAnalysis, TaskInfo } from "../../engine/analysis/file";
@@ -80,4 +81,26 @@ export function staticIdentities(file: string, analysis: FileAnalysis, provider:
   };
 
   return analysis.tasks.map((t) => identity(t, new Set()));
+}
+
+/** The dialect-neutral manifest of a task: what predictions, hovers and `explain` need. */
+export function manifestOf(id: StaticTaskIdentity): TaskManifest {
+  const hashedWords = [id.version !== undefined ? `version \`${id.version}\` (the body is not hashed)` : "its source (normalized: comments and formatting do not count)"];
+  if (id.cacheVersion) hashedWords.push(`cacheVersion ${id.cacheVersion}`);
+  const asArgument = (d: Dependency) => d.sites.every((s) => s.inDefault);
+  for (const d of id.dependencies) if (d.hashed) hashedWords.push(`\`${d.name}\` (${d.kind}${d.kind === "task" ? ", hashed on its own" : asArgument(d) ? ", as an argument" : ""})`);
+  return {
+    dialect: "tasklens",
+    fullName: id.fullName,
+    taskHash: id.hash ?? null,
+    unknownHash: id.hash === undefined ? "an option is computed at run time; the hash cannot be predicted" : undefined,
+    cached: id.cached,
+    source: id.task.source,
+    sourceKey: id.normalizedHash,
+    version: id.version,
+    hashMode: id.hashMode,
+    parts: { version: id.version, cacheVersion: id.cacheVersion, includesHash: id.includesHash, closure: id.closure },
+    hashedWords,
+    dependencies: id.dependencies.map((d) => ({ name: d.name, kind: d.kind, hashed: d.hashed, fingerprint: d.fingerprint, asArgument: asArgument(d) })),
+  };
 }

@@ -4,6 +4,8 @@
 import ts from "typescript";
 import { normalizedHash } from "./normalize";
 import { declareBindingName, FreeReference, freeReferences } from "./scope";
+import type { DependencyKind } from "../../core/manifest";
+import type { Range } from "../../core/findings";
 
 /**
  * The normalized hash and free references of a node depend on its text alone, so they are memoized
@@ -30,12 +32,8 @@ function nodeFacts(sf: ts.SourceFile, node: ts.Node, refsOf: ts.Node | undefined
   return { hash: facts.hash, refs: facts.refs.map((r) => ({ ...r, start: r.start + start, end: r.end + start })) };
 }
 
-export type DependencyKind = "const" | "let" | "function" | "class" | "import" | "package" | "task" | "global";
-
-export interface Range {
-  start: number;
-  end: number;
-}
+export type { DependencyKind } from "../../core/manifest";
+export type { Range } from "../../core/findings";
 
 export interface ImportInfo {
   module: string;

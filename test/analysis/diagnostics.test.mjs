@@ -8,8 +8,8 @@ import { ROOT, workspace } from "../helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const { inspect } = require("../../dist/dialects/tasklens/inspect.js");
-const { applyEdits } = require("../../dist/dialects/tasklens/diagnostics.js");
-const { Store } = require("../../dist/engine/store.js");
+const { applyEdits } = require("../../dist/core/findings.js");
+const { TasklensStoreReader } = require("../../dist/dialects/tasklens/storeReader.js");
 
 const FIXTURE = join(ROOT, "test", "fixtures", "diagnostics");
 
@@ -51,14 +51,14 @@ test("every quick fix yields a file that parses, runs, and clears its diagnostic
   const ws = fixtureCopy();
   const file = ws.path("workflow.ts");
   const original = ws.read("workflow.ts");
-  const { diagnostics } = inspect(file, original);
+  const { findings: diagnostics } = inspect(file, original);
   let applied = 0;
   for (const d of diagnostics) {
     for (const fix of d.fixes) {
       const fixed = applyEdits(original, fix.edits);
       const result = inspect(file, fixed);
       assert.equal(result.analysis.syntaxErrors.length, 0, `${fix.title} for ${d.code} on ${d.task}: ${JSON.stringify(result.analysis.syntaxErrors)}\n${fixed}`);
-      const still = result.diagnostics.filter((x) => x.code === d.code && x.task === d.task && fixed.slice(x.start, x.end) === original.slice(d.start, d.end));
+      const still = result.findings.filter((x) => x.code === d.code && x.task === d.task && fixed.slice(x.start, x.end) === original.slice(d.start, d.end));
       assert.equal(still.length, 0, `${fix.title} clears ${d.code} on ${d.task}`);
       ws.write("workflow.ts", fixed);
       const r = ws.run(["run", "workflow.ts", d.task]);
@@ -72,7 +72,7 @@ test("every quick fix yields a file that parses, runs, and clears its diagnostic
 test("the parameter-default fix works as redun's idiom: editing the constant then reruns", () => {
   const ws = workspace({}, { example: "hello_world.ts" });
   const file = ws.path("hello_world.ts");
-  const { diagnostics } = inspect(file, ws.read("hello_world.ts"));
+  const { findings: diagnostics } = inspect(file, ws.read("hello_world.ts"));
   const warning = diagnostics.find((d) => d.code === "unhashed-constant");
   const fix = warning.fixes.find((f) => f.title === "Pass `planet` as a parameter default");
   ws.write("hello_world.ts", applyEdits(ws.read("hello_world.ts"), fix.edits));
@@ -99,9 +99,9 @@ export const rated = task(function rated() { return RATE; });
   const rows = JSON.parse(ws.run(["check", "w.ts", "--json"]).stdout);
   assert.ok(rows.find((d) => d.code === "version-pinned-edit" && d.task === "pinned" && d.severity === "information"));
   assert.ok(rows.find((d) => d.code === "stale-cache" && d.task === "rated" && /RATE/.test(d.message)));
-  const store = await Store.open(ws.path(".tasklens/cache.db"), { readonly: true });
+  const store = await TasklensStoreReader.open(ws.path(".tasklens/cache.db"));
   const text = ws.read("w.ts");
-  const { diagnostics } = inspect(ws.path("w.ts"), text, { store });
+  const { findings: diagnostics } = inspect(ws.path("w.ts"), text, { store });
   const bumpVersion = diagnostics.find((d) => d.code === "version-pinned-edit").fixes.find((f) => f.title === "Bump version");
   const bumpCache = diagnostics.find((d) => d.code === "stale-cache").fixes.find((f) => f.title === "Bump cacheVersion");
   ws.write("w.ts", applyEdits(text, [...bumpVersion.edits, ...bumpCache.edits]));
@@ -124,7 +124,7 @@ test("the parameter-default fix finds the parameter list in the syntax tree, wha
   for (const [source, expected, args] of shapes) {
     const text = `import { task } from "tasklens";\nconst SUFFIX = "!";\nexport const main = ${source};\n`;
     const ws = workspace({ "w.ts": text });
-    const warning = inspect(ws.path("w.ts"), text).diagnostics.find((d) => d.code === "unhashed-constant");
+    const warning = inspect(ws.path("w.ts"), text).findings.find((d) => d.code === "unhashed-constant");
     assert.ok(warning, source);
     const fix = warning.fixes.find((f) => f.title === "Pass `SUFFIX` as a parameter default");
     const fixed = applyEdits(text, fix.edits);

@@ -91,7 +91,7 @@ for (const scenario of scenarios) {
 
     // Every reused result that differs from a fresh computation was reported stale or warned.
     const fresh = runJson(ws, ["run", "w.ts", "--no-cache"], { env });
-    const warnings = inspect(ws.path("w.ts"), ws.read("w.ts")).diagnostics;
+    const warnings = inspect(ws.path("w.ts"), ws.read("w.ts")).findings;
     for (const [name, value] of Object.entries(second.doc.result)) {
       if (JSON.stringify(value) === JSON.stringify(fresh.doc.result[name])) continue;
       const reported = predicted[name] === "stale" || warnings.some((d) => d.task === name && d.severity === "warning");

@@ -8,7 +8,7 @@ import { CLI } from "../helpers.mjs";
 const require = createRequire(import.meta.url);
 const rpc = require("vscode-jsonrpc/node");
 
-export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions } = {}) {
+export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders } = {}) {
   const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -22,13 +22,17 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
     for (const l of listeners) l(p);
   });
   connection.onNotification("window/logMessage", (p) => logs.push(p.message));
+  const notifications = [];
+  connection.onNotification("tasklens/storeChanged", (p) => notifications.push({ method: "tasklens/storeChanged", params: p }));
+  connection.onNotification("window/showMessage", (p) => notifications.push({ method: "window/showMessage", params: p }));
   connection.onRequest("workspace/codeLens/refresh", () => {
     lensRefreshes++;
     return null;
   });
   connection.listen();
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, capabilities, initializationOptions });
+  const folders = workspaceFolders?.map((dir) => ({ uri: pathToFileURL(dir).toString(), name: dir }));
+  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, workspaceFolders: folders ?? null, capabilities, initializationOptions });
   await connection.sendNotification("initialized", {});
   const versions = new Map();
 
@@ -36,6 +40,8 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
     child,
     connection,
     logs,
+    /** Notifications the server sent (store changes, messages), in order. */
+    notifications,
     exited,
     get stderr() {
       return stderr;

@@ -1,0 +1,56 @@
+// What the analysis of any workflow dialect reports about a file: findings (diagnostics) with their
+// quick fixes as text edits. Offsets are into the file's text; the CLI and the language server turn
+// them into lines and columns.
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export interface TextEdit extends Range {
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+  /** The fix the editor should offer first. */
+  preferred?: boolean;
+}
+
+export type Severity = "error" | "warning" | "information";
+
+export interface Finding extends Range {
+  /** A code from the README's diagnostics table (`unhashed-constant`, `stale-cache`, …). */
+  code: string;
+  severity: Severity;
+  /** Full name of the task concerned. */
+  task: string;
+  message: string;
+  fixes: QuickFix[];
+}
+
+export interface SyntaxProblem {
+  start: number;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** Applies non-overlapping edits to a text (last first, so earlier offsets stay valid). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}
+
+/** 1-based line and column of an offset. */
+export function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
