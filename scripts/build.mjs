@@ -22,7 +22,7 @@ function sources(dir) {
 rmSync("dist", { recursive: true, force: true });
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const common = { platform: "node", format: "cjs", target: "node20", sourcemap: true, logLevel: "warning", define: { __TASKLENS_VERSION__: JSON.stringify(version) } };
-await build({ ...common, entryPoints: [...sources("engine"), ...sources("server")], outdir: "dist", outbase: "." });
+await build({ ...common, entryPoints: [...sources("engine"), ...sources("server"), ...sources("dialects")], outdir: "dist", outbase: "." });
 await build({
   ...common,
   bundle: true,
