@@ -212,7 +212,7 @@ export function stringValue(tokens: string[]): PyValue | undefined {
     isBytes = b;
     const body = token.slice(prefix.length + q.length, token.length - q.length);
     const units = decode(body, prefix.includes("r"), b);
-    if (!units) return undefined;
+    if (units === undefined) return undefined;
     if (b) bytes.push(...(units as number[]));
     else strs.push(units as string);
   }
@@ -274,6 +274,8 @@ function decode(body: string, raw: boolean, isBytes: boolean): string | number[]
   }
   return out;
 }
+
+const EMPTY_BUILDERS = new Set(["set", "list", "dict", "tuple"]);
 
 /** A compile-time constant: a literal, a signed number or a tuple of constants. */
 function isConstant(e: Expr): boolean {
@@ -349,8 +351,15 @@ export function evaluate(e: Expr, lookup: (name: string) => Binding | undefined,
     }
     case "attr":
       return fail("an attribute read at run time");
-    case "call":
+    case "call": {
+      // set(), list(), dict(), tuple() of the builtins: empty containers.
+      const f = e.func;
+      if (f.kind === "name" && e.args.length === 0 && EMPTY_BUILDERS.has(f.id) && lookup(f.id) === undefined) {
+        const t = f.id as "set" | "list" | "dict" | "tuple";
+        return { ok: true, value: t === "dict" ? { t, entries: [] } : t === "tuple" ? pool.intern({ t, items: [] }) : { t, items: [] } };
+      }
       return fail("a value built by a call at run time");
+    }
     case "other":
       return fail(e.why);
   }
