@@ -2,7 +2,8 @@
 // and module-level assignments as literals, names, attributes and calls. Anything else (operators,
 // comprehensions, lambdas, f-strings, subscripts …) is kept as "other": its value is only known at run
 // time. Never throws on malformed input.
-import { Tok, type Token } from "./tokenize";
+import { readLines } from "./linecache";
+import { generateTokens, Tok, type Token } from "./tokenize";
 import { ConstantPool, FALSE, isHashable, NONE, pyEquals, TRUE, type PyValue } from "./values";
 
 export type Expr =
@@ -363,4 +364,17 @@ export function evaluate(e: Expr, lookup: (name: string) => Binding | undefined,
     case "other":
       return fail(e.why);
   }
+}
+
+/** The value of one literal expression given as source text (no names in scope). */
+export function literalValue(text: string, pool = new ConstantPool()): Evaluated {
+  const tokens: Token[] = [];
+  try {
+    for (const t of generateTokens(readLines(text))) if (t.type !== Tok.NL && t.type !== Tok.COMMENT) tokens.push(t);
+  } catch (e) {
+    return { ok: false, why: (e as Error).message };
+  }
+  const e = new ExprReader(tokens).expr(0);
+  if (tokens[e.to]?.type !== Tok.NEWLINE && tokens[e.to]?.type !== Tok.ENDMARKER) return { ok: false, why: "not a single expression" };
+  return evaluate(e, () => undefined, pool);
 }
