@@ -1,5 +1,5 @@
 // Builds dist/:
-// - dist/engine, dist/server: compiled file by file (CommonJS), so the CLI, the language server and a
+// - dist/engine, dist/server, dist/dialects: compiled file by file (CommonJS), so the CLI, the language server and a
 //   workflow's `import "tasklens"` share one engine instance — what `npm install tasklens` ships;
 // - dist/extension: the VS Code extension's self-contained bundles (client, server, CLI) and the
 //   sql.js WebAssembly beside them — what the .vsix ships (no node_modules);
@@ -22,7 +22,7 @@ function sources(dir) {
 rmSync("dist", { recursive: true, force: true });
 const version = JSON.parse(readFileSync("package.json", "utf8")).version;
 const common = { platform: "node", format: "cjs", target: "node20", sourcemap: true, logLevel: "warning", define: { __TASKLENS_VERSION__: JSON.stringify(version) } };
-await build({ ...common, entryPoints: [...sources("engine"), ...sources("server")], outdir: "dist", outbase: "." });
+await build({ ...common, entryPoints: [...sources("engine"), ...sources("server"), ...sources("dialects")], outdir: "dist", outbase: "." });
 await build({
   ...common,
   bundle: true,
