@@ -125,9 +125,10 @@ test("malformed pickles are rejected with a PickleError", () => {
 
 test("depth is bounded, and self-containing values print as Python prints them", () => {
   const deep = Buffer.concat([Buffer.from([0x80, 0x03]), Buffer.alloc(2000, 0x5d), Buffer.alloc(1999, 0x61), Buffer.from(".")]);
-  const v = unpickle(deep);
-  assert.throws(() => checkDepth(v), /too deeply/);
-  assert.doesNotThrow(() => checkDepth(v, 5000));
+  assert.throws(() => unpickle(deep), (e) => e instanceof PickleError && /too deeply/.test(e.message));
+  const v = unpickle(deep, { maxDepth: 5000 });
+  assert.throws(() => checkDepth(v, 1998), /too deeply/);
+  assert.doesNotThrow(() => checkDepth(v, 1999));
   // l = []; l.append(l)
   const cyclic = unpickle(Uint8Array.from([0x80, 0x03, 0x5d, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2e]));
   assert.equal(pyRepr(cyclic), "[[...]]");
@@ -136,5 +137,7 @@ test("depth is bounded, and self-containing values print as Python prints them",
   const dag = [0x80, 0x03, 0x5d];
   for (let i = 0; i < 40; i++) dag.push(0x71, 0x00, 0x68, 0x00, 0x86); // t = (t, t)
   dag.push(0x2e);
-  assert.ok(pyRepr(unpickle(Uint8Array.from(dag)), 1000).length <= 1003);
+  const shared = unpickle(Uint8Array.from(dag));
+  assert.throws(() => checkDepth(shared, 39), /too deeply/);
+  assert.ok(pyRepr(shared, 1000).length <= 1003);
 });

@@ -139,7 +139,9 @@ type Item = PyValue | typeof MARK;
 export function unpickle(data: Uint8Array, options: UnpickleOptions = {}): PyValue {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 500;
-  return decode(data, maxBytes, maxDepth, 0);
+  const value = decode(data, maxBytes, maxDepth, 0);
+  checkDepth(value, maxDepth);
+  return value;
 }
 
 function decode(data: Uint8Array, maxBytes: number, maxDepth: number, nesting: number): PyValue {
@@ -480,16 +482,25 @@ export function describeType(v: PyValue | undefined): string {
   return v.constructor.name;
 }
 
-/** Checks nesting depth (the stack machine itself never recurses; everything walking its output does). */
+/**
+ * Checks nesting depth: the stack machine never recurses, everything walking its output does. Heights
+ * are memoized, so shared references (which pickle allows) cost linear time; cycles end the walk.
+ */
 export function checkDepth(value: PyValue, maxDepth = 500): void {
-  const active = new Set<object>();
-  const walk = (v: PyValue, depth: number): void => {
-    if (v === null || typeof v !== "object") return;
+  const height = new Map<object, number>();
+  const walk = (v: PyValue, depth: number): number => {
+    if (v === null || typeof v !== "object") return 0;
     if (depth > maxDepth) throw new PickleError("pickled value nested too deeply");
-    if (active.has(v)) return;
-    active.add(v);
-    for (const child of children(v)) walk(child, depth + 1);
-    active.delete(v);
+    const known = height.get(v);
+    if (known !== undefined) {
+      if (depth + known > maxDepth) throw new PickleError("pickled value nested too deeply");
+      return known;
+    }
+    height.set(v, 0); // in progress: a cycle adds nothing
+    let h = 0;
+    for (const child of children(v)) h = Math.max(h, 1 + walk(child, depth + 1));
+    height.set(v, h);
+    return h;
   };
   walk(value, 0);
 }

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Database, SqlJsStatic, SqlValue } from "sql.js";
-import { PyDict, PyObject, TaskExpression, PickleError, children, checkDepth, unpickle, type PyValue } from "./pickle";
+import { PyDict, PyObject, TaskExpression, PickleError, children, unpickle, type PyValue } from "./pickle";
 import { StoreError, readSnapshot, stamp as fileStamp } from "./snapshot";
 
 export type RedunJobStatus = "DONE" | "CACHED" | "FAILED" | "RUNNING";
@@ -191,8 +191,10 @@ export async function openRedunStore(file: string): Promise<RedunStore> {
   return new RedunStore(file, db, snapshot.stamp, snapshot.rolledBack);
 }
 
+// A task's full name: `namespace.name`, or the name alone in the empty namespace.
+const FULL_NAME = `CASE WHEN t.namespace IS NULL OR t.namespace = '' THEN t.name ELSE t.namespace || '.' || t.name END`;
 const JOB_COLUMNS = `j.id, j.execution_id, j.parent_id, j.task_hash, j.call_hash, j.cached, j.start_time, j.end_time,
-  CASE WHEN t.namespace IS NULL OR t.namespace = '' THEN t.name ELSE t.namespace || '.' || t.name END AS task_name, v.type AS value_type`;
+  ${FULL_NAME} AS task_name, v.type AS value_type`;
 const JOB_JOINS = `LEFT JOIN task t ON t.hash = j.task_hash LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN value v ON v.value_hash = c.value_hash`;
 const JOB_FROM = `job j ${JOB_JOINS}`;
 const EXECUTION_FROM = `execution e JOIN job j ON j.id = e.job_id ${JOB_JOINS}`;
@@ -331,10 +333,9 @@ export class RedunStore implements RedunStoreReader {
   }
 
   task(hash: string): RedunTask | undefined {
-    const [r] = this.all(`SELECT hash, name, namespace, source FROM task WHERE hash = ?`, [hash]);
+    const [r] = this.all(`SELECT t.hash, t.name, t.namespace, t.source, ${FULL_NAME} AS full_name FROM task t WHERE t.hash = ?`, [hash]);
     if (!r) return undefined;
-    const namespace = String(r.namespace ?? "");
-    return { hash, name: String(r.name), namespace, fullName: namespace ? `${namespace}.${r.name}` : String(r.name), source: String(r.source) };
+    return { hash, name: String(r.name), namespace: String(r.namespace ?? ""), fullName: String(r.full_name), source: String(r.source) };
   }
 
   taskSource(hash: string): string | undefined {
@@ -342,7 +343,7 @@ export class RedunStore implements RedunStoreReader {
   }
 
   latestJob(task: { hash: string } | { name: string }): RedunJob | undefined {
-    const [where, param] = "hash" in task ? ["j.task_hash = ?", task.hash] : ["(CASE WHEN t.namespace = '' THEN t.name ELSE t.namespace || '.' || t.name END) = ?", task.name];
+    const [where, param] = "hash" in task ? ["j.task_hash = ?", task.hash] : [`${FULL_NAME} = ?`, task.name];
     const [r] = this.all(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE ${where} ORDER BY j.start_time DESC LIMIT 1`, [param]);
     return r ? toJob(r) : undefined;
   }
@@ -364,7 +365,6 @@ export class RedunStore implements RedunStoreReader {
     else {
       try {
         out.value = unpickle(data);
-        checkDepth(out.value);
         if (out.value instanceof PyObject) out.value.hash = hash;
       } catch (e) {
         if (!(e instanceof PickleError)) throw e;
