@@ -165,7 +165,7 @@ test("the reader never writes: store files are byte-identical and no journal app
   const before = readFileSync(db);
   const mtime = statSync(db).mtimeMs;
   const s = await openRedunStore(db);
-  s.executions();
+  assert.equal(s.schemaVersion, "3.5");
   for (const e of s.executions()) for (const j of s.jobs(e.id)) s.jobDetails(j.id);
   s.close();
   assert.ok(Buffer.compare(before, readFileSync(db)) === 0);
@@ -206,7 +206,17 @@ test("a corrupt or foreign file gives a clear error naming the file, and is left
   const other = new SQL.Database();
   other.run("CREATE TABLE task (hash TEXT, body TEXT)");
   writeFileSync(join(dir, "other.db"), other.export());
-  await assert.rejects(openRedunStore(join(dir, "other.db")), /other\.db: not a redun 0\.46 store \(table execution missing\)/);
+  await assert.rejects(openRedunStore(join(dir, "other.db")), /other\.db: not a redun store \(no schema version\)/);
+  // A store of an older redun schema (as redun 0.45 and before left them).
+  const old = new SQL.Database(readFileSync(join(dir, ".redun", "redun.db")));
+  old.run("UPDATE alembic_version SET version_num = 'f68b3aaee9cc'");
+  writeFileSync(join(dir, "old.db"), old.export());
+  await assert.rejects(openRedunStore(join(dir, "old.db")), /old\.db: a redun store of schema 3\.3, older than redun 0\.46's 3\.5/);
+  // One whose tables lack what 0.46 writes.
+  const odd = new SQL.Database(readFileSync(join(dir, ".redun", "redun.db")));
+  odd.run("ALTER TABLE execution DROP COLUMN updated_time");
+  writeFileSync(join(dir, "odd.db"), odd.export());
+  await assert.rejects(openRedunStore(join(dir, "odd.db")), /odd\.db: not a redun 0\.46 store \(table execution lacks updated_time\)/);
 });
 
 test("a hot journal's uncommitted changes are never shown: the reader sees what redun sees after rolling back", async () => {

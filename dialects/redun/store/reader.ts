@@ -168,6 +168,12 @@ const REQUIRED: Record<string, string[]> = {
   tag: ["entity_type", "entity_id", "key", "value", "is_current"],
 };
 
+// redun's schema versions by their alembic revision; 0.46 needs 3.5 and upgrades older stores itself.
+const SCHEMA_VERSIONS: Record<string, string> = {
+  "806f5dcb11bf": "1.0", "647c510a77b1": "2.0", "30ffbaee18cd": "2.1", "71ec303c90e4": "2.2", "d4af139b6f53": "2.3",
+  "cd2d53191748": "3.0", "cc4f663817b6": "3.1", "eb7b95e4e8bf": "3.2", "f68b3aaee9cc": "3.3", "3b0a6e67cc58": "3.4", "0bee3d6dba76": "3.5",
+};
+
 export async function openRedunStore(file: string): Promise<RedunStore> {
   const SQL = await loadSql();
   const snapshot = readSnapshot(file);
@@ -177,7 +183,12 @@ export async function openRedunStore(file: string): Promise<RedunStore> {
   } catch (e) {
     throw new StoreError(`${file}: not a readable SQLite database (${(e as Error).message})`, file);
   }
+  let schemaVersion: string;
   try {
+    const revision = db.exec("SELECT name FROM sqlite_master WHERE name = 'alembic_version'").length ? db.exec("SELECT version_num FROM alembic_version")[0]?.values[0]?.[0] : undefined;
+    if (revision === undefined) throw new StoreError(`${file}: not a redun store (no schema version)`, file);
+    schemaVersion = SCHEMA_VERSIONS[String(revision)] ?? String(revision);
+    if (schemaVersion < "3.5" && /^\d\.\d$/.test(schemaVersion)) throw new StoreError(`${file}: a redun store of schema ${schemaVersion}, older than redun 0.46's 3.5 (running redun once upgrades it)`, file);
     for (const [table, columns] of Object.entries(REQUIRED)) {
       const have = new Set(db.exec(`PRAGMA table_info(${table})`)[0]?.values.map((r) => String(r[1])) ?? []);
       const missing = columns.filter((c) => !have.has(c));
@@ -188,7 +199,7 @@ export async function openRedunStore(file: string): Promise<RedunStore> {
     if (e instanceof StoreError) throw e;
     throw new StoreError(`${file}: not a readable SQLite database (${(e as Error).message})`, file);
   }
-  return new RedunStore(file, db, snapshot.stamp, snapshot.rolledBack);
+  return new RedunStore(file, db, snapshot.stamp, snapshot.rolledBack, schemaVersion);
 }
 
 // A task's full name: `namespace.name`, or the name alone in the empty namespace.
@@ -208,6 +219,8 @@ export class RedunStore implements RedunStoreReader {
     readonly stamp: string,
     /** Pages put back from a journal when the snapshot was taken (0 without one). */
     readonly rolledBackPages: number,
+    /** redun's schema version ("3.5"), or the alembic revision of one this reader does not know. */
+    readonly schemaVersion: string,
   ) {}
 
   close(): void {
