@@ -7,7 +7,6 @@ import type { StaticTaskIdentity } from "./analysis/manifest";
 import { callHashOf } from "./analysis/taskHash";
 import { staleAwaitedChild } from "./replay";
 import type { CallRecord, Store, TaskRecord } from "./store";
-import { deserializeValue } from "./values";
 
 export type PredictedStatus = "never-run" | "cached" | "will-rerun" | "stale";
 export type ReasonKind =
@@ -44,7 +43,7 @@ export function sourceDiff(taskName: string, cached: string, current: string): s
 function storedFingerprints(store: Store, ref: string | null): Record<string, string> {
   if (!ref) return {};
   try {
-    return JSON.parse(store.getValue(ref) ?? "{}") as Record<string, string>;
+    return (store.getValue(ref)?.value ?? {}) as Record<string, string>;
   } catch {
     return {};
   }
@@ -83,9 +82,9 @@ export interface TaskLookup {
 }
 
 /** Task names the stored result calls: graph reduction replays them on a hit. */
-function calledTasks(serialized: string | undefined): Set<string> {
+function calledTasks(store: Store, hash: string): Set<string> {
   const names = new Set<string>();
-  if (serialized !== undefined) deserializeValue(serialized, (name) => names.add(name));
+  store.getValue(hash, (name) => names.add(name));
   return names;
 }
 
@@ -94,7 +93,7 @@ function calledTasks(serialized: string | undefined): Set<string> {
  * calls a task that no longer exists, or a child call the body awaited is no longer a hit (SPEC §3).
  */
 function replayProblem(store: Store, call: CallRecord, tasks: TaskLookup): string | undefined {
-  for (const name of calledTasks(store.getValue(call.resultHash))) {
+  for (const name of calledTasks(store, call.resultHash)) {
     if (!tasks.exists(name)) return `the cached result calls task ${name}, which no longer exists`;
   }
   const stale = staleAwaitedChild(store, call, (task, argsHash) => {

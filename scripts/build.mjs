@@ -26,7 +26,7 @@ await build({ ...common, entryPoints: [...sources("engine"), ...sources("server"
 await build({
   ...common,
   bundle: true,
-  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "engine/cli/bin.ts" },
+  entryPoints: { client: "client/extension.ts", server: "server/server.ts", cli: "engine/cli/bin.ts", worker: "engine/worker.ts" },
   outdir: "dist/extension",
   external: ["vscode"],
   // sql.js probes for browser globals it never needs under Node.

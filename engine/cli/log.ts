@@ -2,7 +2,7 @@
 import { displayPath } from "../fsutil";
 import path from "node:path";
 import { defaultStorePath, ExecutionRecord, JobRecord, Store } from "../store";
-import { deserializeValue, displayCall, displayValue } from "../values";
+import { displayCall, displayValue } from "../values";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
@@ -22,16 +22,12 @@ export function formatDuration(ms: number | null): string {
 }
 
 function valueText(store: Store, hash: string | null): unknown {
-  if (!hash) return undefined;
-  const text = store.getValue(hash);
-  return text === undefined ? undefined : deserializeValue(text);
+  return hash ? store.getValue(hash)?.value : undefined;
 }
 
 /** Arguments and result as JSON a machine can read (tagged encoding for Map, Date, …). */
 function valueJson(store: Store, hash: string | null): unknown {
-  if (!hash) return null;
-  const text = store.getValue(hash);
-  return text === undefined ? null : JSON.parse(text);
+  return (hash && store.getValueJson(hash)) ?? null;
 }
 
 /** `task(param='value', …)` of a recorded job. */
