@@ -341,8 +341,6 @@ export class Execution {
       events?.jobStarted?.(job, false);
       store.putJob(record());
       try {
-        const turn = this.breathe();
-        if (turn) await turn;
         immediate = (await this.runBody(job)).value;
         const resultHash = store.putValue(immediate, "result");
         const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(identity.fingerprints) : null;
@@ -378,6 +376,8 @@ export class Execution {
     if (wait) await wait;
     job.holdsSlot = true;
     try {
+      // Checked again after each turn: the jobs woken together must not run on for longer than a turn.
+      for (let turn = this.breathe(); turn; turn = this.breathe()) await turn;
       const t0 = performance.now();
       let immediate = context.run({ execution: this, job }, () => def.fn(...job.args));
       const held = performance.now() - t0;
