@@ -1,4 +1,4 @@
-// The `tasklens` command: run | log | check | explain | lsp.
+// The `tasklens` command: run | log | gc | check | explain | lsp.
 import { WorkflowError } from "../engine/loader";
 import { StoreError } from "../engine/store";
 import { UnhashableValueError } from "../engine/values";
@@ -9,10 +9,12 @@ import { Output } from "./output";
 const USAGE = `Usage: tasklens <command> [options]
 
 Commands:
-  run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]
+  run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]
                        run a task (default: main) with caching
   log [ID | - | ~N] [--json] [--db PATH] [--file FILE]
                        executions, an execution's job tree, or one job's details
+  gc [--keep N] [--db PATH]
+                       forget all but the N newest executions (default 100) and what only they needed
   check [FILE …] [--json]
                        report dependencies the cache key does not cover
   explain FILE [TASK] [--json] [--db PATH]
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (require("./run") as typeof import("./run")).runCommand(rest, out);
       case "log":
         return await (require("./log") as typeof import("./log")).logCommand(rest, out);
+      case "gc":
+        return await (require("./gc") as typeof import("./gc")).gcCommand(rest, out);
       case "check":
         return await (require("./inspect") as typeof import("./inspect")).checkCommand(rest, out);
       case "explain":

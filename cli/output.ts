@@ -1,7 +1,7 @@
 // Human output goes to stderr with redun's `[tasklens] ` prefix; the result alone goes to stdout.
 // Log lines are buffered and written in batches: a 100,000-job run must not spend its time in write().
 import type { Job } from "../engine/scheduler";
-import { displayValue, encodeValue } from "../engine/values";
+import { displayValue, isPlainJson } from "../engine/values";
 
 export class Output {
   private buffer: string[] = [];
@@ -37,9 +37,7 @@ export class Output {
   result(value: unknown): void {
     if (value === undefined) return;
     if (typeof value === "string") return this.stdout(value);
-    const encoded = encodeValue(value, false);
-    const plainJson = JSON.stringify(encoded) === JSON.stringify(value);
-    this.stdout(plainJson ? JSON.stringify(value, null, 2) : displayValue(value, 10_000));
+    this.stdout(isPlainJson(value) ? JSON.stringify(value, null, 2) : displayValue(value, 10_000));
   }
 
   jobStatusTable(jobs: Job[]): void {

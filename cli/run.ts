@@ -1,15 +1,19 @@
-// `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]`
+// `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]`
 import type { ParamInfo } from "../engine/analysis/file";
 import { TaskHasher } from "../engine/hashing";
 import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../engine/loader";
-import { Execution, Job, JobFailure } from "../engine/scheduler";
-import { defaultStorePath, ExecutionRecord, projectHashMode, Store } from "../engine/store";
+import os from "node:os";
+import { describeThrown, Execution, Job, JobFailure } from "../engine/scheduler";
+import { defaultStorePath, ExecutionRecord, projectHashMode, Store, StoreWriteError } from "../engine/store";
+import { WorkerPool } from "../engine/workers";
 import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
 import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
-const RUN_FLAGS = new Set(["no-cache", "json", "help"]);
+const RUN_FLAGS = new Set(["no-cache", "full-check", "json", "help"]);
+/** How often completed jobs are appended to the store during a run. */
+const FLUSH_MS = 200;
 
 /** A task by full name, short name or exported binding; tasks of the file first, then of its imports. */
 export function findTask(workflow: LoadedWorkflow, name: string): TaskDefinition | undefined {
@@ -43,7 +47,7 @@ function helpFor(def: TaskDefinition, file: string): string {
 export async function runCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, RUN_FLAGS);
   const [fileArg, taskArg = "main", ...extra] = positionals;
-  if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--json] [--jobs N]");
+  if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]");
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (task parameters are given as --name value)`);
   const workflow = loadWorkflow(fileArg);
   const def = findTask(workflow, taskArg);
@@ -63,7 +67,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const dbFlag = pathFlag(flags, "db");
 
   const params = paramsOf(def);
-  const known = new Set(["no-cache", "json", "jobs", "db", "help"]);
+  const known = new Set(["no-cache", "full-check", "json", "jobs", "db", "help"]);
   for (const name of flags.keys()) {
     if (!known.has(name) && !params.some((p) => p.name === name)) {
       throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
@@ -80,71 +84,117 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   while (args.length && args[args.length - 1] === undefined) args.pop();
 
   const store = await Store.open(defaultStorePath(workflow.file, dbFlag));
+  const workers = workflow.tasks.concat([...registry.values()]).some((d) => d.options.executor === "worker")
+    ? new WorkerPool(workflow.file, jobs ?? os.availableParallelism())
+    : undefined;
   const execution = new Execution({
     store,
     hasher: new TaskHasher(projectHashMode(workflow.file)),
     noCache,
+    fullCheck: flags.get("full-check") === true,
     jobs,
+    workers,
     events: {
-      jobStarted: (job, cached) => out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${job.describe()}`),
+      jobStarted: (job, cached, wholeSubtree) =>
+        out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${job.describe()}${wholeSubtree === undefined ? "" : ` (whole subtree, ${wholeSubtree.toLocaleString("en-US")} jobs)`}`),
       jobFailed: (job) => {
         out.log(`*** Failed Job ${job.id.slice(0, 8)}:  ${job.describe()}`);
         for (const line of (job.traceback ?? "").split("\n")) out.log(line);
       },
+      note: (message) => out.log(message),
     },
   });
   const commandLine = ["tasklens", "run", ...argv];
   const started = Date.now();
   const executionRecord: ExecutionRecord = { id: execution.id, started, ended: null, status: "running", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null, error: null };
   store.putExecution(executionRecord);
+  // The first write happens before any task runs: a store that cannot take it is refused here.
+  store.flush();
   out.log(`Start Execution ${execution.id.slice(0, 8)}:  ${commandLine.join(" ")}`);
 
-  // Completed jobs reach disk during the run; the period adapts so large runs do not spend their time exporting.
-  let timer: NodeJS.Timeout | undefined;
-  const scheduleFlush = () => {
-    timer = setTimeout(() => {
+  // Completed jobs reach disk during the run: a flush appends only what changed since the last one.
+  let writeProblem: StoreWriteError | undefined;
+  const flushNow = () => {
+    try {
       store.flush();
-      scheduleFlush();
-    }, Math.max(200, 4 * store.lastFlushDuration));
-    timer.unref();
+      if (writeProblem) out.log("The store can be written again: every record is on disk.");
+      writeProblem = undefined;
+    } catch (error) {
+      if (!(error instanceof StoreWriteError)) throw error;
+      if (!writeProblem) out.log(`${error.message.replace(/^tasklens: /, "")} The run goes on and tries again.`);
+      writeProblem = error;
+    }
   };
-  scheduleFlush();
+  const timer = setInterval(flushNow, FLUSH_MS);
+  timer.unref();
   const onSignal = (signal: NodeJS.Signals) => {
     executionRecord.status = "interrupted";
     executionRecord.ended = Date.now();
     executionRecord.error = `interrupted by ${signal}`;
     store.putExecution(executionRecord);
-    store.close();
-    out.log(`Execution ${execution.id.slice(0, 8)} interrupted by ${signal}; completed jobs are recorded.`);
+    flushNow();
+    out.log(`Execution ${execution.id.slice(0, 8)} interrupted by ${signal}; ${writeProblem ? "the store could not be written" : "completed jobs are recorded"}.`);
     out.flushNow();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // The event loop emptied while the run is unfinished: a promise that can never settle.
+  let stall: ((error: Error) => void) | undefined;
+  const stalled = new Promise<never>((_, reject) => (stall = reject));
+  stalled.catch(() => undefined);
+  const onIdle = () => {
+    if (execution.abandonStalled().length === 0) {
+      const running = execution.jobs.filter((j) => j.status === "running").map((j) => j.describe());
+      stall!(new Error(`the run cannot finish: nothing is left to wait for, yet ${running.slice(0, 5).join(", ") || "the entry task"} never settled`));
+    }
+  };
+  process.on("beforeExit", onIdle);
 
   let result: unknown;
   let failure: JobFailure | Error | undefined;
   try {
-    result = await execution.evaluate(new CallExpression(def, args), null);
+    result = await Promise.race([execution.evaluate(new CallExpression(def, args), null), stalled]);
   } catch (error) {
-    failure = error as Error;
-    if (!(error instanceof JobFailure)) out.log(`*** Execution failed: ${(error as Error).message ?? String(error)}`);
+    failure = error instanceof JobFailure || error instanceof Error ? error : new Error(describeThrown(error));
+    if (!(error instanceof JobFailure)) out.log(`*** Execution failed: ${failure.message}`);
   }
-  clearTimeout(timer);
+  clearInterval(timer);
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
+  process.off("beforeExit", onIdle);
+  await workers?.close();
   executionRecord.status = failure ? "failed" : "done";
   executionRecord.ended = Date.now();
-  executionRecord.error = failure ? (failure instanceof JobFailure ? failure.message : String(failure.message)) : null;
-  if (!failure) executionRecord.resultHash = store.putValue(JSON.stringify(encodeValue(result, false)));
+  executionRecord.error = failure ? failure.message : null;
+  if (!failure) {
+    try {
+      executionRecord.resultHash = store.putValue(result, "result");
+    } catch (error) {
+      failure = error as Error;
+      executionRecord.status = "failed";
+      executionRecord.error = failure.message;
+      out.log(`*** Execution failed: ${failure.message}`);
+    }
+  }
   store.putExecution(executionRecord);
-  store.close();
+  try {
+    store.close();
+    writeProblem = undefined;
+  } catch (error) {
+    if (!(error instanceof StoreWriteError)) throw error;
+    writeProblem = error;
+  }
 
   out.jobStatusTable(execution.jobs);
   if (json) {
     out.stdout(JSON.stringify(executionJson(execution, failure, result)));
   } else if (!failure) {
     out.result(result);
+  }
+  if (writeProblem) {
+    out.error(`${writeProblem.message}\nThis run's last records could not be written: its results are not all recorded.`);
+    return 1;
   }
   if (failure && !(failure instanceof JobFailure) && (failure as { name?: string }).name === "UnhashableValueError") return 2;
   return failure ? 1 : 0;

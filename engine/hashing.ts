@@ -16,6 +16,8 @@ export interface TaskIdentity {
   dependencies: Dependency[];
   /** name → fingerprint of every static dependency (hashed or not), recorded with each computed result. */
   fingerprints: Record<string, string>;
+  /** One hash of `fingerprints`. */
+  fingerprintsHash: string;
 }
 
 /** Normalized-source hash of a function known only at runtime (defined outside the loader). */
@@ -72,7 +74,9 @@ export class TaskHasher {
       line: found ? found.info.line : null,
       dependencies,
       fingerprints: dependencyFingerprints(dependencies),
+      fingerprintsHash: "",
     };
+    identity.fingerprintsHash = hashValue(identity.fingerprints);
     visiting.delete(def);
     this.memo.set(def, identity);
     return identity;

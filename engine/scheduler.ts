@@ -1,4 +1,4 @@
-// Evaluates call expressions with redun's graph-reduction semantics (SPEC §3): arguments before
+// Evaluates call expressions with redun's graph-reduction semantics: arguments before
 // calls (dataflow), each call looked up in the cache by (task hash, args hash), a hit replays the
 // stored immediate result (which may itself hold further calls, each looked up on its own).
 import { displayPath } from "../core/paths";
@@ -6,21 +6,29 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";
 import { staleAwaitedChild } from "./replay";
-import { JobRecord, JobStatus, Store } from "./store";
+import { JobRecord, JobStatus, Store, Subtree } from "./store";
+import type { WorkerPool } from "./workers";
 import { CallExpression, registry, setEvaluatorLookup, TaskDefinition } from "./task";
-import { deserializeValue, displayCall, hashValue, isCall, serializeValue, UnhashableValueError } from "./values";
+import { displayCall, displayValue, hashValue, isCall, UnhashableValueError } from "./values";
 
 export interface ExecutionEvents {
-  jobStarted?(job: Job, cached: boolean): void;
+  /** `wholeSubtree`: the job reused its call's final result without replaying its children (that many jobs). */
+  jobStarted?(job: Job, cached: boolean, wholeSubtree?: number): void;
   jobFailed?(job: Job, error: unknown): void;
+  /** Something the user should know that is not a job's status (a body that held the engine long). */
+  note?(message: string): void;
 }
 
 export interface ExecutionOptions {
   store: Store;
   hasher: TaskHasher;
   noCache?: boolean;
+  /** Replay every cached child instead of reusing a whole unchanged subtree's final result. */
+  fullCheck?: boolean;
   /** Most task bodies running at once (a task awaiting its children does not hold a slot). */
   jobs?: number;
+  /** Runs the bodies of tasks with `executor: "worker"`. */
+  workers?: WorkerPool;
   events?: ExecutionEvents;
 }
 
@@ -29,6 +37,19 @@ interface AwaitedChild {
   task: string;
   argsHash: string;
 }
+
+/** A call being evaluated in this run: its job once the arguments are known, and its value. */
+interface CallEntry {
+  job?: Job;
+  promise: Promise<unknown>;
+}
+
+/** Between jobs the event loop gets a turn at least this often (timers flush the store, signals land). */
+const TURN_MS = 50;
+/** A body that keeps the engine's thread longer than this is named in the log. */
+const HELD_MS = 1000;
+/** Nested calls evaluated synchronously before the stack is unwound (deep dataflow chains). */
+const MAX_SYNC_DEPTH = 200;
 
 export class Job {
   readonly id = randomUUID().replace(/-/g, "");
@@ -41,6 +62,14 @@ export class Job {
   readonly awaited: AwaitedChild[] = [];
   upstream: Array<{ param: string; jobId: string }> = [];
   holdsSlot = false;
+  /** Calls this job evaluated (created or shared): its subtree. */
+  readonly deps: CallEntry[] = [];
+  /** Set while the body's promise is pending: rejects it when it can never settle. */
+  abandon: ((error: Error) => void) | undefined;
+  /** Child calls the body is awaiting right now. */
+  awaiting = 0;
+  /** Distinct task hashes in the finished subtree and its size; null when it holds an uncached task. */
+  subtree: Subtree | null = null;
   constructor(
     readonly seq: number,
     readonly definition: TaskDefinition,
@@ -64,9 +93,15 @@ export class Job {
 /** A task failed: carries the job where the error was thrown. */
 export class JobFailure extends Error {
   constructor(readonly job: Job, readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(describeThrown(cause));
     this.name = "JobFailure";
   }
+}
+
+/** What a task threw, as a user reads it: `Error: boom`, or the thrown value itself when it is not an Error. */
+export function describeThrown(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return `${displayValue(cause, 200)} (thrown, not an Error)`;
 }
 
 const context = new AsyncLocalStorage<{ execution: Execution; job: Job }>();
@@ -81,12 +116,13 @@ class Slots {
   constructor(limit: number) {
     this.free = limit;
   }
-  async acquire(): Promise<void> {
+  /** Undefined when a slot was free (no need to wait a tick). */
+  acquire(): Promise<void> | undefined {
     if (this.free > 0) {
       this.free--;
-      return;
+      return undefined;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
   release(): void {
     const next = this.waiting.shift();
@@ -99,23 +135,31 @@ export class Execution {
   readonly id = randomUUID().replace(/-/g, "");
   readonly jobs: Job[] = [];
   private readonly inFlight = new Map<string, { job: Job; promise: Promise<unknown> }>();
-  private readonly jobOfExpression = new WeakMap<object, Job>();
+  /** Each call expression is evaluated once per run, however many consumers share it. */
+  private readonly byExpression = new WeakMap<object, CallEntry>();
   /** Awaited-child checks already made in this execution (call hash → stale child, or null). */
   private readonly awaitedChecks = new Map<string, string | null>();
   private readonly recordedTasks = new Set<string>();
   private readonly slots: Slots;
+  private lastTurn = performance.now();
+  private turn: Promise<void> | undefined;
+  private syncDepth = 0;
 
   constructor(private readonly options: ExecutionOptions) {
     this.slots = new Slots(options.jobs && options.jobs > 0 ? options.jobs : Number.POSITIVE_INFINITY);
   }
 
   /** Resolves a value: calls become results, arrays and plain objects are resolved element-wise. */
-  async evaluate(value: unknown, parent: Job | null): Promise<unknown> {
+  async evaluate(value: unknown, parent: Job | null, where = "value"): Promise<unknown> {
+    return needsEvaluation(value, where) ? this.resolve(value, parent) : value;
+  }
+
+  private async resolve(value: unknown, parent: Job | null): Promise<unknown> {
     if (isCall(value)) return this.call(value as CallExpression<unknown>, parent);
-    if (Array.isArray(value)) return settleAll(value.map((v) => this.evaluate(v, parent)));
+    if (Array.isArray(value)) return settleAll(value.map((v) => this.resolve(v, parent)));
     if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
       const entries = Object.entries(value);
-      const resolved = await settleAll(entries.map(([, v]) => this.evaluate(v, parent)));
+      const resolved = await settleAll(entries.map(([, v]) => this.resolve(v, parent)));
       return Object.fromEntries(entries.map(([k], i) => [k, resolved[i]]));
     }
     if (value && typeof (value as PromiseLike<unknown>).then === "function") return this.evaluate(await value, parent);
@@ -129,12 +173,14 @@ export class Execution {
       job.holdsSlot = false;
       this.slots.release();
     }
+    job.awaiting++;
     try {
       const value = await this.call(expr, job);
-      const child = this.jobOfExpression.get(expr);
+      const child = this.byExpression.get(expr)?.job;
       if (child) job.awaited.push({ task: child.definition.fullName, argsHash: child.argsHash });
       return value;
     } finally {
+      job.awaiting--;
       if (release) {
         await this.slots.acquire();
         job.holdsSlot = true;
@@ -142,9 +188,40 @@ export class Execution {
     }
   }
 
-  private async call(expr: CallExpression<unknown>, parent: Job | null): Promise<unknown> {
+  /** Gives the event loop a turn when the engine has kept it for TURN_MS: undefined when not due. */
+  private breathe(): Promise<void> | undefined {
+    if (this.turn) return this.turn;
+    if (performance.now() - this.lastTurn < TURN_MS) return undefined;
+    // Every job waits on the same turn, so the microtask queue drains and timers and signals run.
+    return (this.turn = new Promise((resolve) =>
+      setImmediate(() => {
+        this.turn = undefined;
+        this.lastTurn = performance.now();
+        resolve();
+      }),
+    ));
+  }
+
+  private call(expr: CallExpression<unknown>, parent: Job | null): Promise<unknown> {
+    let entry = this.byExpression.get(expr);
+    if (!entry) {
+      const created: CallEntry = { promise: undefined as unknown as Promise<unknown> };
+      created.promise = this.startCall(expr, parent, created);
+      this.byExpression.set(expr, (entry = created));
+    }
+    parent?.deps.push(entry);
+    return entry.promise;
+  }
+
+  private async startCall(expr: CallExpression<unknown>, parent: Job | null, entry: CallEntry): Promise<unknown> {
+    // A long chain of nested calls would recurse once per link: unwind the stack now and then.
+    if (++this.syncDepth > MAX_SYNC_DEPTH) {
+      this.syncDepth = 0;
+      await null;
+    }
     const def = expr.definition;
-    const args = (await this.evaluate(expr.args, parent)) as unknown[];
+    const args = (await this.evaluate(expr.args, parent, `the arguments of ${def.fullName}`)) as unknown[];
+    this.syncDepth = 0;
     const bound = def.bind(args);
     const names = def.paramNames;
     const identity = this.options.hasher.identity(def);
@@ -152,12 +229,15 @@ export class Execution {
     const callHash = callHashOf(identity.hash, argsHash);
     const existing = this.inFlight.get(callHash);
     if (existing) {
-      this.jobOfExpression.set(expr, existing.job);
+      entry.job = existing.job;
+      if (existing.job.status === "running" && parent && isAncestor(existing.job, parent)) {
+        throw new Error(`${def.fullName} calls itself with the same arguments (${existing.job.describe()}): it would wait for itself forever`);
+      }
       return existing.promise;
     }
     const job = new Job(this.jobs.length, def, bound, parent, identity.hash, argsHash, callHash);
     this.jobs.push(job);
-    this.jobOfExpression.set(expr, job);
+    entry.job = job;
     job.upstream = this.upstreamOf(expr.args, names);
     const promise = this.runJob(job);
     this.inFlight.set(callHash, { job, promise });
@@ -167,17 +247,17 @@ export class Execution {
   private upstreamOf(args: unknown[], names: readonly string[]): Array<{ param: string; jobId: string }> {
     const found: Array<{ param: string; jobId: string }> = [];
     const visit = (value: unknown, param: string, depth: number): void => {
-      if (depth > 4 || !value || typeof value !== "object") return;
-      const job = this.jobOfExpression.get(value);
+      if (depth > 4 || !value || typeof value !== "object" || found.length >= 100) return;
+      const job = isCall(value) ? this.byExpression.get(value)?.job : undefined;
       if (job) found.push({ param, jobId: job.id });
       else if (Array.isArray(value)) value.forEach((v) => visit(v, param, depth + 1));
       else if (Object.getPrototypeOf(value) === Object.prototype) Object.values(value).forEach((v) => visit(v, param, depth + 1));
     };
     args.forEach((a, i) => visit(a, names[i] ?? `#${i + 1}`, 0));
-    return found.slice(0, 100);
+    return found;
   }
 
-  /** A recorded result is valid while every child call its body awaited is still a hit (SPEC §3). */
+  /** A recorded result is valid while every child call its body awaited is still a hit. */
   private isValidHit(callHash: string): boolean {
     const call = this.options.store.getCall(callHash);
     if (!call) return false;
@@ -188,6 +268,22 @@ export class Execution {
     return staleAwaitedChild(this.options.store, call, childCallHash, this.awaitedChecks) === undefined;
   }
 
+  /**
+   * A task's hash, plus the fingerprint of everything its body and parameter defaults read: a
+   * changed default changes its calls' arguments without changing any task hash.
+   */
+  private subtreeKey(def: TaskDefinition, taskHash: string): string {
+    return `${def.fullName}\u0000${taskHash}\u0000${this.options.hasher.identity(def).fingerprintsHash}`;
+  }
+
+  /** Whether every task of a recorded subtree is still cached, with the same hash and dependencies. */
+  private subtreeIsCurrent(subtree: Subtree): boolean {
+    return subtree.tasks.every(([name, hash, fingerprints]) => {
+      const def = registry.get(name);
+      return def !== undefined && def.cached && this.subtreeKey(def, this.options.hasher.identity(def).hash) === `${name}\u0000${hash}\u0000${fingerprints}`;
+    });
+  }
+
   private async runJob(job: Job): Promise<unknown> {
     const { store, hasher, events } = this.options;
     const def = job.definition;
@@ -196,26 +292,47 @@ export class Execution {
       this.recordedTasks.add(identity.hash);
       store.putTask({ hash: identity.hash, fullName: def.fullName, source: identity.source, normalizedHash: identity.parts.normalizedHash, file: identity.file, line: identity.line, parts: { ...identity.parts, params: def.paramNames } });
     }
-    const argsValueHash = store.putValue(serializeValue(job.args));
+    let argsValueHash = "";
     const record = (): JobRecord => ({
       id: job.id, executionId: this.id, parentId: job.parent?.id ?? null, seq: job.seq, taskName: def.fullName,
       taskHash: job.taskHash, callHash: job.callHash, argsHash: argsValueHash, status: job.status, started: job.started,
       ended: job.ended, resultHash: job.resultHash, error: job.error, traceback: job.traceback, upstream: job.upstream,
     });
+    try {
+      argsValueHash = store.putValue(job.args, `the arguments of ${def.fullName}`);
+    } catch (error) {
+      return this.fail(job, error, record);
+    }
 
     const useCache = def.cached && !this.options.noCache;
-    const hit = useCache && this.isValidHit(job.callHash) ? store.getCall(job.callHash) : undefined;
-    const storedResult = hit ? store.getValue(hit.resultHash) : undefined;
+    const call = useCache ? store.getCall(job.callHash) : undefined;
+    // redun's ultimate reduction: a whole unchanged subtree reuses the call's final result.
+    if (call?.finalHash && call.subtree && !this.options.fullCheck && this.subtreeIsCurrent(call.subtree)) {
+      const final = store.getValue(call.finalHash, (name, args) => new CallExpression(registry.get(name)!, args));
+      if (final) {
+        job.status = "cached";
+        job.subtree = call.subtree;
+        job.resultHash = call.finalHash;
+        job.ended = Date.now();
+        events?.jobStarted?.(job, true, call.subtree.jobs);
+        store.putJob(record());
+        return final.value;
+      }
+    }
+    const hit = call && this.isValidHit(job.callHash) ? call : undefined;
     let immediate: unknown;
-    if (hit && storedResult !== undefined) {
+    if (hit) {
       try {
-        immediate = deserializeValue(storedResult, (name, args) => {
+        const stored = store.getValue(hit.resultHash, (name, args) => {
           const target = registry.get(name);
           if (!target) throw new Error(`the cached result refers to task ${name}, which no longer exists`);
           return new CallExpression(target, args);
         });
-        job.status = "cached";
-        events?.jobStarted?.(job, true);
+        if (stored) {
+          immediate = stored.value;
+          job.status = "cached";
+          events?.jobStarted?.(job, true);
+        }
       } catch {
         // The stored expression cannot be replayed (a task it calls was renamed): run instead.
       }
@@ -224,29 +341,21 @@ export class Execution {
       events?.jobStarted?.(job, false);
       store.putJob(record());
       try {
-        await this.slots.acquire();
-        job.holdsSlot = true;
-        try {
-          immediate = context.run({ execution: this, job }, () => def.fn(...job.args));
-          // Only a real promise is awaited here: a returned call expression is thenable, but it is the
-          // task's immediate result (graph reduction), to be cached as an expression and evaluated below.
-          if (immediate instanceof Promise) immediate = await immediate;
-        } finally {
-          if (job.holdsSlot) this.slots.release();
-          job.holdsSlot = false;
-        }
-        const resultHash = store.putValue(serializeValue(immediate));
-        const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(JSON.stringify(identity.fingerprints)) : null;
+        immediate = (await this.runBody(job)).value;
+        const resultHash = store.putValue(immediate, "result");
+        const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(identity.fingerprints) : null;
         store.putCall({ callHash: job.callHash, taskHash: job.taskHash, argsHash: job.argsHash, resultHash, children: job.awaited, fingerprints });
       } catch (error) {
         return this.fail(job, error, record);
       }
     }
     try {
-      const value = await this.evaluate(immediate, job);
+      const value = await this.evaluate(immediate, job, "result");
       if (job.status === "running") job.status = "done";
-      job.resultHash = store.putValue(serializeValue(value));
+      job.resultHash = store.putValue(value, "result");
       job.ended = Date.now();
+      job.subtree = this.subtreeOf(job);
+      if (job.subtree && def.cached) store.putCallFinal(job.callHash, job.resultHash, job.subtree);
       store.putJob(record());
       return value;
     } catch (error) {
@@ -254,12 +363,74 @@ export class Execution {
     }
   }
 
+  /**
+   * Runs the task's body: inline (timing how long it holds the engine) or in a worker thread.
+   * The result is wrapped: a returned call expression is thenable, and must not be awaited here.
+   */
+  private async runBody(job: Job): Promise<{ value: unknown }> {
+    const def = job.definition;
+    if (def.options.executor === "worker" && this.options.workers) {
+      return this.options.workers.run(def, job.args);
+    }
+    const wait = this.slots.acquire();
+    if (wait) await wait;
+    job.holdsSlot = true;
+    try {
+      // Checked again after each turn: the jobs woken together must not run on for longer than a turn.
+      for (let turn = this.breathe(); turn; turn = this.breathe()) await turn;
+      const t0 = performance.now();
+      let immediate = context.run({ execution: this, job }, () => def.fn(...job.args));
+      const held = performance.now() - t0;
+      if (held > HELD_MS) this.options.events?.note?.(`${def.fullName} held the engine for ${(held / 1000).toFixed(1)} s: consider executor: "worker"`);
+      // Only a real promise is awaited here: a returned call expression is thenable, but it is the
+      // task's immediate result (graph reduction), to be cached as an expression and evaluated below.
+      if (immediate instanceof Promise) {
+        const body = immediate;
+        immediate = await new Promise((resolve, reject) => {
+          job.abandon = reject;
+          body.then(resolve, reject);
+        });
+        job.abandon = undefined;
+      }
+      return { value: immediate };
+    } finally {
+      job.abandon = undefined;
+      if (job.holdsSlot) this.slots.release();
+      job.holdsSlot = false;
+    }
+  }
+
+  /** The distinct task hashes and job count of a finished job's subtree; null when it cannot be reused whole. */
+  private subtreeOf(job: Job): Subtree | null {
+    if (!job.definition.cached) return null;
+    const tasks = new Set<string>([this.subtreeKey(job.definition, job.taskHash)]);
+    let jobs = 1;
+    for (const dep of job.deps) {
+      const child = dep.job;
+      if (!child || child === job) continue;
+      if (!child.subtree) return null;
+      for (const entry of child.subtree.tasks) tasks.add(entry.join("\u0000"));
+      if (child.parent === job) jobs += child.subtree.jobs;
+    }
+    return { tasks: [...tasks].map((k) => k.split("\u0000") as [string, string, string]), jobs };
+  }
+
+  /**
+   * Nothing is left to wait for, yet the run has not finished: every body whose promise is still
+   * pending (and that awaits no child) can never settle. Fails them; returns them.
+   */
+  abandonStalled(): Job[] {
+    const stalled = this.jobs.filter((j) => j.status === "running" && j.abandon && j.awaiting === 0);
+    for (const job of stalled) job.abandon!(new Error(`${job.describe()} never settled: its promise can never resolve (nothing is left to wait for)`));
+    return stalled;
+  }
+
   private fail(job: Job, error: unknown, record: () => JobRecord): never {
     const origin = error instanceof JobFailure ? error.job : job;
     const cause = error instanceof JobFailure ? error.cause : error;
     job.status = "failed";
     job.ended = Date.now();
-    job.error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    job.error = describeThrown(cause);
     if (origin === job) {
       job.traceback = jobTraceback(job, cause);
       this.options.events?.jobFailed?.(job, cause);
@@ -267,6 +438,36 @@ export class Execution {
     this.options.store.putJob(record());
     throw error instanceof JobFailure ? error : new JobFailure(job, cause);
   }
+}
+
+function isAncestor(candidate: Job, job: Job): boolean {
+  for (let j: Job | null = job; j; j = j.parent) if (j === candidate) return true;
+  return false;
+}
+
+/**
+ * Whether a value holds calls or promises to resolve. Plain data is returned as it is (no copy);
+ * a cycle in it is an error naming its path (it could never be stored).
+ */
+function needsEvaluation(value: unknown, where: string): boolean {
+  const ancestors = new Set<object>();
+  const visit = (v: unknown, at: string): boolean => {
+    if (!v || typeof v !== "object") return false;
+    if (isCall(v) || typeof (v as PromiseLike<unknown>).then === "function") return true;
+    const plainObject = Object.getPrototypeOf(v) === Object.prototype;
+    if (!Array.isArray(v) && !plainObject) return false;
+    if (ancestors.has(v)) throw new UnhashableValueError(at, "a reference back to a value that contains it (a cycle)", "store");
+    ancestors.add(v);
+    let found = false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (visit(v[i], `${at}[${i}]`)) found = true;
+    } else {
+      for (const [k, x] of Object.entries(v)) if (visit(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`)) found = true;
+    }
+    ancestors.delete(v);
+    return found;
+  };
+  return visit(value, where);
 }
 
 /** The canonical hash of bound arguments; an unhashable one is named by its parameter. */
@@ -301,7 +502,7 @@ export function jobTraceback(job: Job, cause: unknown): string {
     const where = found && j.definition.meta ? `${displayPath(j.definition.meta.file)}:${found.info.line}` : "<unknown>";
     lines.push(`  Job ${j.id.slice(0, 8)}: ${j.describe()}  (${where})`);
   }
-  const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : String(cause);
+  const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : describeThrown(cause);
   lines.push(...trimStack(stack).split("\n"));
   return lines.join("\n");
 }

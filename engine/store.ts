@@ -1,18 +1,24 @@
-// The cache and run history: SQLite through sql.js, modelled on redun's store (task, value, call
-// node, job, execution), plus dependency fingerprints per computed result (SPEC §4).
+// The cache and run history, modelled on redun's store (task, value, call node, job, execution),
+// plus dependency fingerprints per computed result.
 //
-// sql.js keeps the database in memory, so durability is ours to provide:
-// - every flush writes a temporary file, fsyncs it and renames it over the store: atomic;
-// - flushes happen during a run (a timer), not only at its end, so a killed run keeps its jobs;
-// - a flush holds a lock file; if another process wrote the store since we read it, we re-read it
-//   and replay our own pending writes on top (all writes are idempotent upserts): two runs at once
-//   both end up recorded;
-// - a file that is not a tasklens store is never written: StoreError, and the user decides.
+// The costs follow the work, not the history. Four kinds of file sit side by side:
+// - `cache.db`: an SQLite snapshot (sql.js) of the cache: tasks, values, call nodes;
+// - `cache.db.journal`: cache records written since that snapshot, one JSON line each, append-only;
+//   a flush appends (and fsyncs) only what changed; when the journal outgrows the snapshot, a
+//   compaction writes a new snapshot (temporary file, fsync, rename) and starts a new journal;
+// - `cache.db.runs/`: the history, one JSON-lines file per execution and an index of executions.
+//   A run appends to its own file and never reads the others, so history does not slow a run;
+// - `values/`: large values, content-addressed.
+// Every write checks that it wrote everything; a failed append is cut back, a snapshot is only
+// ever replaced by a complete, fsynced file, and a file that is not a tasklens store is never
+// written. Appends and compactions hold a lock file; records are idempotent upserts, so two runs
+// on one store at once both end up recorded.
 import fs from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { sha256 } from "./hash";
-import { sleepSync, writeFileAtomic } from "./fsutil";
+import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
+import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
 export class StoreError extends Error {
   constructor(message: string) {
@@ -21,11 +27,25 @@ export class StoreError extends Error {
   }
 }
 
-const FORMAT = "tasklens-store-1";
+/** Writing the store failed (a full disk, a read-only file system): what is on disk stays as it was. */
+export class StoreWriteError extends StoreError {
+  constructor(readonly file: string, readonly cause: unknown) {
+    super(`tasklens: could not write the store ${file}: ${(cause as Error)?.message ?? String(cause)}. The store on disk is intact (it holds what earlier writes recorded).`);
+    this.name = "StoreWriteError";
+  }
+}
+
+const FORMAT = "tasklens-store-2";
+/** The earlier single-file format: the same cache tables plus the history; migrated on the first write. */
+const LEGACY_FORMAT = "tasklens-store-1";
 /** Values larger than this live beside the database, content-addressed, not inside it. */
 const LARGE_VALUE_BYTES = 64 * 1024;
-const LOCK_STALE_MS = 30_000;
-const LOCK_TIMEOUT_MS = 20_000;
+/** A lock whose holder shows no sign of life for this long is taken over. */
+const LOCK_STALE_MS = 10_000;
+const LOCK_TIMEOUT_MS = 30_000;
+/** The journal is folded into a new snapshot when it exceeds this and half the snapshot. */
+const COMPACT_MIN_BYTES = 1 << 20;
+const HASH_FORM = /^[0-9a-f]{64}$/;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,19 +56,17 @@ CREATE INDEX IF NOT EXISTS task_name ON task(full_name);
 CREATE TABLE IF NOT EXISTS value (hash TEXT PRIMARY KEY, data TEXT, external INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS call_node (
   call_hash TEXT PRIMARY KEY, task_hash TEXT NOT NULL, args_hash TEXT NOT NULL, result_hash TEXT NOT NULL,
-  children TEXT NOT NULL, fingerprints TEXT, created REAL NOT NULL);
+  children TEXT NOT NULL, fingerprints TEXT, created REAL NOT NULL, final_hash TEXT, subtree TEXT);
 CREATE INDEX IF NOT EXISTS call_node_task ON call_node(task_hash, created);
-CREATE TABLE IF NOT EXISTS execution (
-  id TEXT PRIMARY KEY, started REAL NOT NULL, ended REAL, status TEXT NOT NULL,
-  file TEXT NOT NULL, task TEXT NOT NULL, argv TEXT NOT NULL, result_hash TEXT, error TEXT);
-CREATE TABLE IF NOT EXISTS job (
-  id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, parent_id TEXT, seq INTEGER NOT NULL,
-  task_name TEXT NOT NULL, task_hash TEXT NOT NULL, call_hash TEXT NOT NULL, args_hash TEXT NOT NULL,
-  status TEXT NOT NULL, started REAL NOT NULL, ended REAL, result_hash TEXT, error TEXT, traceback TEXT,
-  upstream TEXT NOT NULL DEFAULT '[]');
-CREATE INDEX IF NOT EXISTS job_execution ON job(execution_id, seq);
-CREATE INDEX IF NOT EXISTS job_task ON job(task_name, started);
 `;
+
+/** Journal record kinds and the statement each replays. */
+const OPS: Record<string, string> = {
+  task: "INSERT OR IGNORE INTO task(hash, full_name, source, normalized_hash, file, line, parts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  value: "INSERT OR IGNORE INTO value(hash, data, external, size) VALUES (?, ?, ?, ?)",
+  call: "INSERT OR REPLACE INTO call_node(call_hash, task_hash, args_hash, result_hash, children, fingerprints, created, final_hash, subtree) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+  final: "UPDATE call_node SET final_hash = ?, subtree = ? WHERE call_hash = ?",
+};
 
 export interface TaskRecord {
   hash: string;
@@ -61,15 +79,25 @@ export interface TaskRecord {
   created: number;
 }
 
+/** What a finished call's whole subtree was: the task hashes in it and its size (ultimate reduction). */
+export interface Subtree {
+  /** [full name, task hash, fingerprint of its dependencies] of every task in the subtree. */
+  tasks: Array<[string, string, string]>;
+  jobs: number;
+}
+
 export interface CallRecord {
   callHash: string;
   taskHash: string;
   argsHash: string;
   resultHash: string;
-  /** Child calls the body awaited: the result stays valid while each is still a hit (SPEC §3). */
+  /** Child calls the body awaited: the result stays valid while each is still a hit. */
   children: Array<{ task: string; argsHash: string }>;
   fingerprints: string | null;
   created: number;
+  /** The fully evaluated result, once the whole subtree finished. */
+  finalHash?: string | null;
+  subtree?: Subtree | null;
 }
 
 export type JobStatus = "running" | "done" | "cached" | "failed";
@@ -139,25 +167,30 @@ function corruptMessage(file: string, why: string): string {
   );
 }
 
+function unwritableMessage(file: string, why: string): string {
+  return `tasklens: the store ${file} cannot be written: ${why}. Nothing was run and nothing was changed. Fix the permissions, or pass --db PATH (or TASKLENS_DB) to use another store.`;
+}
+
 /** sql.js keeps the database in (emscripten) memory: a rollback journal there only costs time. */
 function configure(db: Database): Database {
   db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY");
   return db;
 }
 
-/** Opens the bytes of a store file as a database, or explains why they are not one. */
-function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): Database {
+/** Opens the bytes of a store snapshot as a database, or explains why they are not one. */
+function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Database; format: string; generation: number } {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== "SQLite format 3\u0000") {
     throw new StoreError(corruptMessage(file, bytes.length === 0 ? "the file is empty" : "it is not an SQLite database"));
   }
   let db: Database | undefined;
   try {
     db = new SQL.Database(bytes);
-    const rows = db.exec("SELECT value FROM meta WHERE key = 'format'");
-    const format = rows[0]?.values[0]?.[0];
-    if (format !== FORMAT) throw new StoreError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
-    db.exec("PRAGMA quick_check");
-    return configure(db);
+    const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
+    const format = meta.get("format");
+    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
+    // Reading every table's first row finds a damaged schema or root page without reading it all.
+    for (const table of ["task", "value", "call_node"]) db.exec(`SELECT * FROM ${table} LIMIT 1`);
+    return { db: configure(db), format, generation: Number(meta.get("generation") ?? 0) };
   } catch (error) {
     db?.close();
     if (error instanceof StoreError) throw error;
@@ -166,17 +199,77 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): Database 
   }
 }
 
+function emptyDb(SQL: SqlJsStatic, generation: number): Database {
+  const db = configure(new SQL.Database());
+  db.exec(SCHEMA);
+  db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?), ('generation', ?)", [FORMAT, String(generation)]);
+  return db;
+}
+
+/** The lines of a JSON-lines file that parse (a torn last line, cut by a crash, is skipped). */
+function readJsonLines<T>(file: string, from = 0): { records: T[]; end: number } {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], end: 0 };
+    throw error;
+  }
+  const records: T[] = [];
+  let start = from;
+  for (let nl = bytes.indexOf(10, start); nl >= 0; nl = bytes.indexOf(10, start)) {
+    const line = bytes.toString("utf8", start, nl);
+    start = nl + 1;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch {
+      // a damaged line: skipped, the others still count
+    }
+  }
+  return { records, end: start };
+}
+
+/** The lock holder's identity: pid and the process's start time (pids are reused). */
+function processStart(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** History files of one execution id (ids are hex; anything else never becomes a path). */
+function isId(id: string): boolean {
+  return /^[0-9a-f]{8,64}$/.test(id);
+}
+
+interface RunFile {
+  stamp: FileStamp | undefined;
+  jobs: JobRecord[];
+  byTask: Map<string, JobRecord[]> | undefined;
+}
+
 export class Store {
-  private pending: Array<[string, SqlValue[]]> = [];
+  /** Journal lines not yet on disk. */
+  private pendingCache: string[] = [];
+  private pendingExecutions = new Map<string, ExecutionRecord>();
+  private pendingJobs = new Map<string, JobRecord>();
   /** Prepared statements by SQL text, for the current database object. */
   private statements = new Map<string, Statement>();
-  private stamp: FileStamp | undefined;
+  private snapshotStamp: FileStamp | undefined;
+  private journalApplied = 0;
+  /** The journal's size after our own last append: anything beyond it was written by someone else. */
+  private journalKnownSize = -1;
   private lastFlushMs = 0;
   private closed = false;
+  private indexCache: { stamp: FileStamp | undefined; executions: Map<string, ExecutionRecord> } | undefined;
+  private runCache = new Map<string, RunFile>();
 
   private constructor(
     private readonly SQL: SqlJsStatic,
     private db: Database,
+    private generation: number,
     readonly file: string,
     readonly readonly: boolean,
   ) {}
@@ -184,41 +277,126 @@ export class Store {
   get valuesDir(): string {
     return path.join(path.dirname(this.file), "values");
   }
+  get journalFile(): string {
+    return `${this.file}.journal`;
+  }
+  get runsDir(): string {
+    return `${this.file}.runs`;
+  }
+  private get indexFile(): string {
+    return path.join(this.runsDir, "index.jsonl");
+  }
+  private runFile(id: string): string {
+    return path.join(this.runsDir, `${id}.jsonl`);
+  }
 
+  /**
+   * Opens a store. For writing, everything is checked before anything runs: a corrupt or foreign
+   * file, a read-only file, a folder that cannot be written, a full disk are refused here.
+   */
   static async open(file: string, options: { readonly?: boolean } = {}): Promise<Store> {
     const SQL = await loadSql();
     const abs = path.resolve(file);
-    let bytes: Uint8Array | undefined;
+    const readonly = options.readonly ?? false;
+    const loaded = Store.readSnapshot(SQL, abs);
+    if (!loaded && readonly) return new Store(SQL, emptyDb(SQL, 0), 0, abs, true);
+    if (!readonly) Store.checkWritable(abs, loaded !== undefined);
+    let store: Store;
+    if (loaded) {
+      store = new Store(SQL, loaded.db, loaded.generation, abs, readonly);
+      store.snapshotStamp = loaded.stamp;
+      store.applyJournal();
+      store.journalKnownSize = stampOf(store.journalFile)?.size ?? 0;
+      if (!readonly && loaded.format === LEGACY_FORMAT) store.migrateLegacy();
+    } else {
+      store = new Store(SQL, emptyDb(SQL, 1), 1, abs, false);
+      store.writeSnapshot();
+    }
+    return store;
+  }
+
+  private static readSnapshot(SQL: SqlJsStatic, abs: string): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
+    let bytes: Uint8Array;
     const stamp = stampOf(abs);
     try {
       bytes = fs.readFileSync(abs);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new StoreError(corruptMessage(abs, `it cannot be read (${(error as Error).message})`));
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new StoreError(corruptMessage(abs, `it cannot be read (${(error as Error).message})`));
     }
-    let db: Database;
-    if (bytes) db = openBytes(SQL, abs, bytes);
-    else {
-      db = configure(new SQL.Database());
-      db.exec(SCHEMA);
-      db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", [FORMAT]);
-    }
-    const store = new Store(SQL, db, abs, options.readonly ?? false);
-    store.stamp = bytes ? stamp : undefined;
-    if (!bytes && !store.readonly) store.pending.push(["INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", [FORMAT]]);
-    return store;
+    return { ...openBytes(SQL, abs, bytes), stamp };
   }
 
-  /** Whether the file changed since this store last read or wrote it (another process wrote it). */
+  /** Refuses a store that could not be written, before any task runs. */
+  private static checkWritable(abs: string, exists: boolean): void {
+    const folder = path.dirname(abs);
+    for (const f of exists ? [abs, `${abs}.journal`] : []) {
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      // The mode bits, not access(): root may write a read-only file, but the user made it read-only.
+      if (st && (st.mode & 0o200) === 0) throw new StoreError(unwritableMessage(f, "the file is read-only"));
+    }
+    const probe = path.join(folder, `.tasklens-probe-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+      fs.mkdirSync(`${abs}.runs`, { recursive: true });
+      // A few kilobytes: a disk too full for them cannot take a run's records either.
+      writeFileAtomic(probe, Buffer.alloc(16 * 1024));
+    } catch (error) {
+      throw new StoreError(unwritableMessage(abs, (error as Error).message));
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  }
+
+  /** Applies the journal's records not yet applied (all of them after a new snapshot). */
+  private applyJournal(): void {
+    const { records, end } = readJsonLines<unknown[] | { generation: number }>(this.journalFile, this.journalApplied);
+    let start = 0;
+    if (this.journalApplied === 0) {
+      const header = records[0] as { generation?: number } | undefined;
+      // A journal of an older generation is already inside the snapshot; of a newer one, the
+      // snapshot was replaced while we read: read both again.
+      if (!header || Array.isArray(header) || header.generation !== this.generation) {
+        if (header && !Array.isArray(header) && (header.generation ?? 0) > this.generation) return this.reload();
+        this.journalApplied = 0;
+        return;
+      }
+      start = 1;
+    }
+    if (records.length > start) {
+      this.db.exec("BEGIN");
+      for (let i = start; i < records.length; i++) {
+        const [op, ...params] = records[i] as [string, ...SqlValue[]];
+        const sql = OPS[op];
+        if (sql) this.statement(sql).run(params);
+      }
+      this.db.exec("COMMIT");
+    }
+    this.journalApplied = end;
+  }
+
+  /** Whether another process wrote the store since this one last read it. */
   changedOnDisk(): boolean {
-    return !sameStamp(this.stamp, stampOf(this.file));
+    return !sameStamp(this.snapshotStamp, stampOf(this.file)) || (stampOf(this.journalFile)?.size ?? 0) !== this.journalApplied || this.historyChanged();
   }
 
-  /** Re-reads the file (read-only users such as the language server call this when it changed). */
+  private historyChanged(): boolean {
+    return this.indexCache !== undefined && !sameStamp(this.indexCache.stamp, stampOf(this.indexFile));
+  }
+
+  /** Re-reads what changed on disk (read-only users such as the language server call this). */
   reload(): void {
-    const bytes = fs.readFileSync(this.file);
     const stamp = stampOf(this.file);
-    this.replaceDb(openBytes(this.SQL, this.file, bytes));
-    this.stamp = stamp;
+    const snapshotSame = stamp && this.snapshotStamp && stamp.ino === this.snapshotStamp.ino && stamp.size === this.snapshotStamp.size;
+    if (!snapshotSame) {
+      const loaded = Store.readSnapshot(this.SQL, this.file);
+      if (!loaded) return;
+      this.replaceDb(loaded.db);
+      this.generation = loaded.generation;
+      this.journalApplied = 0;
+    }
+    this.snapshotStamp = stamp;
+    this.applyJournal();
   }
 
   private statement(sql: string): Statement {
@@ -227,7 +405,7 @@ export class Store {
     return stmt;
   }
 
-  /** Replaces the database object (after a merge or reload); prepared statements belong to the old one. */
+  /** Replaces the database object (after a compaction or reload); prepared statements belong to the old one. */
   private replaceDb(db: Database): void {
     for (const stmt of this.statements.values()) stmt.free();
     this.statements.clear();
@@ -235,10 +413,10 @@ export class Store {
     this.db = db;
   }
 
-  private write(sql: string, params: SqlValue[]): void {
+  private write(op: keyof typeof OPS, params: SqlValue[]): void {
     if (this.readonly) throw new Error("the store is open read-only");
-    this.statement(sql).run(params);
-    this.pending.push([sql, params]);
+    this.statement(OPS[op]).run(params);
+    this.pendingCache.push(JSON.stringify([op, ...params]));
   }
 
   private all(sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
@@ -259,39 +437,64 @@ export class Store {
 
   // ---- values -------------------------------------------------------------------------------
 
-  /** Stores a serialized value under its content hash; returns the hash. */
-  putValue(serialized: string): string {
+  /**
+   * Stores a value under the hash of its encoding; returns the hash. `where` names the value in
+   * the error when it cannot be stored (`result.items[3]`).
+   */
+  putValue(value: unknown, where = "value"): string {
+    const serialized = serializeValue(value, where);
     const hash = sha256(serialized);
+    if (this.one("SELECT 1 AS x FROM value WHERE hash = ?", [hash])) return hash;
     const size = Buffer.byteLength(serialized);
     if (size > LARGE_VALUE_BYTES) {
-      const file = path.join(this.valuesDir, hash.slice(0, 2), hash);
-      if (!fs.existsSync(file)) writeFileAtomic(file, serialized);
-      this.write("INSERT OR IGNORE INTO value(hash, data, external, size) VALUES (?, NULL, 1, ?)", [hash, size]);
+      const file = this.valueFile(hash);
+      if (!fs.existsSync(file)) {
+        try {
+          writeFileAtomic(file, serialized);
+        } catch (error) {
+          throw new StoreWriteError(file, error);
+        }
+      }
+      this.write("value", [hash, null, 1, size]);
     } else {
-      this.write("INSERT OR IGNORE INTO value(hash, data, external, size) VALUES (?, ?, 0, ?)", [hash, serialized, size]);
+      this.write("value", [hash, serialized, 0, size]);
     }
     return hash;
   }
 
-  getValue(hash: string): string | undefined {
+  private valueFile(hash: string): string {
+    return path.join(this.valuesDir, hash.slice(0, 2), hash);
+  }
+
+  /** The stored encoding of a value, or undefined when the store does not hold it. */
+  getValueJson(hash: string): Json | undefined {
+    // A hash read from the store becomes a file name: only its exact form may.
+    if (!HASH_FORM.test(hash)) return undefined;
     const row = this.one("SELECT data, external FROM value WHERE hash = ?", [hash]);
     if (!row) return undefined;
+    let text = row.data as string;
     if (row.external) {
       try {
-        return fs.readFileSync(path.join(this.valuesDir, hash.slice(0, 2), hash), "utf8");
+        text = fs.readFileSync(this.valueFile(hash), "utf8");
       } catch {
         return undefined;
       }
+      if (sha256(text) !== hash) return undefined;
     }
-    return row.data as string;
+    return JSON.parse(text) as Json;
+  }
+
+  /** A stored value (`{ value }`, since undefined is a value too), or undefined when the store does not hold it. */
+  getValue(hash: string, makeCall?: CallFactory): { value: unknown } | undefined {
+    const json = this.getValueJson(hash);
+    return json === undefined ? undefined : { value: decodeValue(json, makeCall) };
   }
 
   // ---- tasks and calls ----------------------------------------------------------------------
 
   putTask(t: Omit<TaskRecord, "created">): void {
-    this.write("INSERT OR IGNORE INTO task(hash, full_name, source, normalized_hash, file, line, parts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-      t.hash, t.fullName, t.source, t.normalizedHash, t.file, t.line, JSON.stringify(t.parts), Date.now(),
-    ]);
+    if (this.one("SELECT 1 AS x FROM task WHERE hash = ?", [t.hash])) return;
+    this.write("task", [t.hash, t.fullName, t.source, t.normalizedHash, t.file, t.line, JSON.stringify(t.parts), Date.now()]);
   }
 
   getTask(hash: string): TaskRecord | undefined {
@@ -299,10 +502,16 @@ export class Store {
     return row ? toTask(row) : undefined;
   }
 
-  putCall(c: Omit<CallRecord, "created">): void {
-    this.write("INSERT OR REPLACE INTO call_node(call_hash, task_hash, args_hash, result_hash, children, fingerprints, created) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-      c.callHash, c.taskHash, c.argsHash, c.resultHash, JSON.stringify(c.children), c.fingerprints, Date.now(),
-    ]);
+  putCall(c: Omit<CallRecord, "created" | "finalHash" | "subtree">): void {
+    this.write("call", [c.callHash, c.taskHash, c.argsHash, c.resultHash, JSON.stringify(c.children), c.fingerprints, Date.now()]);
+  }
+
+  /** Records the fully evaluated result of a call and what its subtree held. */
+  putCallFinal(callHash: string, finalHash: string, subtree: Subtree): void {
+    const row = this.one("SELECT final_hash, subtree FROM call_node WHERE call_hash = ?", [callHash]);
+    const text = JSON.stringify(subtree);
+    if (!row || (row.final_hash === finalHash && row.subtree === text)) return;
+    this.write("final", [finalHash, text, callHash]);
   }
 
   getCall(callHash: string): CallRecord | undefined {
@@ -318,94 +527,326 @@ export class Store {
   // ---- executions and jobs ------------------------------------------------------------------
 
   putExecution(e: ExecutionRecord): void {
-    this.write("INSERT OR REPLACE INTO execution(id, started, ended, status, file, task, argv, result_hash, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-      e.id, e.started, e.ended, e.status, e.file, e.task, JSON.stringify(e.argv), e.resultHash, e.error,
-    ]);
+    if (this.readonly) throw new Error("the store is open read-only");
+    if (!isId(e.id)) throw new Error(`bad execution id ${e.id}`);
+    this.pendingExecutions.set(e.id, { ...e });
   }
 
   putJob(j: JobRecord): void {
-    this.write(
-      "INSERT OR REPLACE INTO job(id, execution_id, parent_id, seq, task_name, task_hash, call_hash, args_hash, status, started, ended, result_hash, error, traceback, upstream) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      [j.id, j.executionId, j.parentId, j.seq, j.taskName, j.taskHash, j.callHash, j.argsHash, j.status, j.started, j.ended, j.resultHash, j.error, j.traceback, JSON.stringify(j.upstream)],
-    );
+    if (this.readonly) throw new Error("the store is open read-only");
+    this.pendingJobs.set(j.id, { ...j });
+  }
+
+  private index(): Map<string, ExecutionRecord> {
+    const stamp = stampOf(this.indexFile);
+    if (!this.indexCache || !sameStamp(this.indexCache.stamp, stamp)) {
+      const executions = new Map<string, ExecutionRecord>();
+      for (const e of readJsonLines<ExecutionRecord>(this.indexFile).records) if (e && isId(e.id)) executions.set(e.id, e);
+      this.indexCache = { stamp, executions };
+    }
+    return this.indexCache.executions;
+  }
+
+  private run(id: string): RunFile {
+    const file = this.runFile(id);
+    const stamp = stampOf(file);
+    let run = this.runCache.get(id);
+    if (!run || !sameStamp(run.stamp, stamp)) {
+      const byId = new Map<string, JobRecord>();
+      for (const j of readJsonLines<JobRecord>(file).records) if (j && typeof j.id === "string") byId.set(j.id, j);
+      run = { stamp, jobs: [...byId.values()].sort((a, b) => a.seq - b.seq), byTask: undefined };
+      this.runCache.set(id, run);
+    }
+    return run;
+  }
+
+  /** Executions, newest first. */
+  private newestExecutions(): ExecutionRecord[] {
+    return [...this.index().values()].sort((a, b) => b.started - a.started);
   }
 
   executions(limit = 20): ExecutionRecord[] {
-    return this.all("SELECT * FROM execution ORDER BY started DESC LIMIT ?", [limit]).map(toExecution);
+    return this.newestExecutions().slice(0, limit);
   }
 
   execution(id: string): ExecutionRecord | undefined {
-    const row = this.one("SELECT * FROM execution WHERE id = ?", [id]);
-    return row ? toExecution(row) : undefined;
+    return this.index().get(id);
   }
 
   findExecutions(prefix: string): ExecutionRecord[] {
-    return this.all("SELECT * FROM execution WHERE id LIKE ? ORDER BY started DESC LIMIT 5", [`${prefix}%`]).map(toExecution);
+    return this.newestExecutions().filter((e) => e.id.startsWith(prefix)).slice(0, 5);
   }
 
   jobsOf(executionId: string): JobRecord[] {
-    return this.all("SELECT * FROM job WHERE execution_id = ? ORDER BY seq", [executionId]).map(toJob);
+    return isId(executionId) ? this.run(executionId).jobs : [];
   }
 
   job(id: string): JobRecord | undefined {
-    const row = this.one("SELECT * FROM job WHERE id = ?", [id]);
-    return row ? toJob(row) : undefined;
+    for (const e of this.newestExecutions()) {
+      const found = this.run(e.id).jobs.find((j) => j.id === id);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   findJobs(prefix: string): JobRecord[] {
-    return this.all("SELECT * FROM job WHERE id LIKE ? ORDER BY started DESC LIMIT 5", [`${prefix}%`]).map(toJob);
+    const found: JobRecord[] = [];
+    for (const e of this.newestExecutions()) {
+      for (const j of this.run(e.id).jobs) if (j.id.startsWith(prefix)) found.push(j);
+      if (found.length >= 5) break;
+    }
+    return found.slice(0, 5);
   }
 
   /** The newest jobs of a task by full name (whatever its hash was). */
   jobsOfTask(fullName: string, limit = 20): JobRecord[] {
-    return this.all("SELECT * FROM job WHERE task_name = ? ORDER BY started DESC LIMIT ?", [fullName, limit]).map(toJob);
+    const found: JobRecord[] = [];
+    for (const e of this.newestExecutions()) {
+      const run = this.run(e.id);
+      if (!run.byTask) {
+        run.byTask = new Map();
+        for (const j of run.jobs) {
+          const list = run.byTask.get(j.taskName) ?? [];
+          list.push(j);
+          run.byTask.set(j.taskName, list);
+        }
+      }
+      found.push(...(run.byTask.get(fullName) ?? []));
+      if (found.length >= limit) break;
+    }
+    return found.sort((a, b) => b.started - a.started).slice(0, limit);
   }
 
   // ---- durability ---------------------------------------------------------------------------
 
   get dirty(): boolean {
-    return this.pending.length > 0;
+    return this.pendingCache.length > 0 || this.pendingExecutions.size > 0 || this.pendingJobs.size > 0;
   }
 
-  /** Milliseconds the last flush took (the run's flush timer adapts its period to it). */
+  /** Milliseconds the last flush took. */
   get lastFlushDuration(): number {
     return this.lastFlushMs;
   }
 
-  /** Writes pending records to disk atomically, merging with what other processes wrote meanwhile. */
+  /**
+   * Appends what changed to the journal and the history files, each write checked and fsynced.
+   * On failure (StoreWriteError) nothing half-written stays behind, and the records stay pending.
+   */
   flush(): void {
-    if (this.readonly || this.closed || this.pending.length === 0) return;
+    if (this.readonly || this.closed || !this.dirty) return;
     const t0 = Date.now();
-    const release = this.lock();
-    try {
-      if (this.changedOnDisk() && fs.existsSync(this.file)) {
-        const merged = openBytes(this.SQL, this.file, fs.readFileSync(this.file));
-        merged.exec("BEGIN");
-        for (const [sql, params] of this.pending) merged.run(sql, params);
-        merged.exec("COMMIT");
-        this.replaceDb(merged);
+    this.withLock(() => {
+      if (this.pendingCache.length) {
+        const before = stampOf(this.journalFile)?.size;
+        const header = !before ? JSON.stringify({ generation: this.generation }) + "\n" : "";
+        this.append(this.journalFile, header + this.pendingCache.join("\n") + "\n");
+        this.pendingCache = [];
+        // Whether the journal holds only what this process already has in memory (compaction can skip re-reading it).
+        const ours = (before ?? 0) === this.journalKnownSize;
+        this.journalKnownSize = ours ? fs.statSync(this.journalFile).size : -1;
       }
-      writeFileAtomic(this.file, this.db.export());
-      this.stamp = stampOf(this.file);
-      this.pending = [];
-    } finally {
-      release();
+      if (this.pendingJobs.size) {
+        const byRun = new Map<string, string[]>();
+        for (const j of this.pendingJobs.values()) {
+          const lines = byRun.get(j.executionId) ?? [];
+          lines.push(JSON.stringify(j));
+          byRun.set(j.executionId, lines);
+        }
+        for (const [id, lines] of byRun) {
+          this.append(this.runFile(id), lines.join("\n") + "\n");
+          for (const j of this.pendingJobs.values()) if (j.executionId === id) this.pendingJobs.delete(j.id);
+        }
+      }
+      if (this.pendingExecutions.size) {
+        this.append(this.indexFile, [...this.pendingExecutions.values()].map((e) => JSON.stringify(e)).join("\n") + "\n");
+        this.pendingExecutions.clear();
+      }
+    });
+    // Observers (the language server) watch the store file: its time stamp says "records were added".
+    try {
+      const now = new Date();
+      fs.utimesSync(this.file, now, now);
+      this.snapshotStamp = stampOf(this.file);
+    } catch {
+      // only a hint for observers
     }
     this.lastFlushMs = Date.now() - t0;
   }
 
+  private append(file: string, text: string): void {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      appendDurably(file, text);
+    } catch (error) {
+      throw new StoreWriteError(file, error);
+    }
+  }
+
+  /** Writes the in-memory database as the new snapshot (generation + 1) and starts an empty journal. */
+  private writeSnapshot(): void {
+    const generation = this.generation + 1;
+    this.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", [String(generation)]);
+    // export() frees sql.js's prepared statements and reopens the database (pragmas reset).
+    this.statements.clear();
+    const bytes = this.db.export();
+    configure(this.db);
+    try {
+      writeFileAtomic(this.file, bytes);
+    } catch (error) {
+      this.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", [String(this.generation)]);
+      throw new StoreWriteError(this.file, error);
+    }
+    try {
+      // Until the new journal replaces the old one, readers see an older journal generation and skip it.
+      writeFileAtomic(this.journalFile, JSON.stringify({ generation }) + "\n");
+    } catch {
+      // The old journal is inside the new snapshot: emptying it needs no space; the next append adds a header.
+      fs.truncateSync(this.journalFile, 0);
+    }
+    this.generation = generation;
+    this.snapshotStamp = stampOf(this.file);
+    this.journalApplied = fs.statSync(this.journalFile).size;
+    this.journalKnownSize = this.journalApplied;
+  }
+
+  /** Folds the journal into a new snapshot when it has grown past half the snapshot. */
+  compactIfLarge(): void {
+    const journal = stampOf(this.journalFile)?.size ?? 0;
+    const snapshot = stampOf(this.file)?.size ?? 0;
+    if (journal < COMPACT_MIN_BYTES || journal < snapshot / 2) return;
+    this.compact();
+  }
+
+  /** Writes a new snapshot holding everything recorded so far, by this process and any other. */
+  compact(edit?: (db: Database) => void): void {
+    this.flush();
+    this.withLock(() => {
+      const snapshot = stampOf(this.file);
+      const journalSize = stampOf(this.journalFile)?.size ?? 0;
+      const onlyOurs = snapshot?.ino === this.snapshotStamp?.ino && snapshot?.size === this.snapshotStamp?.size && journalSize === this.journalKnownSize;
+      if (!onlyOurs) this.reload();
+      edit?.(this.db);
+      this.writeSnapshot();
+    });
+  }
+
+  /** Moves the history of a single-file store of the earlier format into history files. */
+  private migrateLegacy(): void {
+    const tables = new Set((this.db.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values ?? []).map(([n]) => String(n)));
+    if (tables.has("execution")) for (const row of this.all("SELECT * FROM execution")) this.putExecution(toExecution(row));
+    if (tables.has("job")) for (const row of this.all("SELECT * FROM job")) this.putJob(toJob(row));
+    this.flush();
+    this.compact((db) => {
+      db.exec("DROP TABLE IF EXISTS job; DROP TABLE IF EXISTS execution");
+      const columns = new Set((db.exec("PRAGMA table_info(call_node)")[0]?.values ?? []).map((r) => String(r[1])));
+      if (!columns.has("final_hash")) db.exec("ALTER TABLE call_node ADD COLUMN final_hash TEXT; ALTER TABLE call_node ADD COLUMN subtree TEXT");
+      db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?)", [FORMAT]);
+      db.exec("VACUUM");
+    });
+  }
+
+  /**
+   * Forgets all but the `keep` newest executions, then every call node and value that no kept
+   * execution needs. Returns what it freed.
+   */
+  gc(keep: number): { executions: number; jobs: number; calls: number; values: number; bytesBefore: number; bytesAfter: number } {
+    const bytesBefore = this.diskBytes();
+    this.flush();
+    const freed = { executions: 0, jobs: 0, calls: 0, values: 0 };
+    this.withLock(() => {
+      const all = this.newestExecutions();
+      const kept = all.slice(0, keep);
+      const dropped = all.slice(keep);
+      const calls = new Set<string>();
+      const values = new Set<string>();
+      const tasks = new Set<string>();
+      for (const e of kept) {
+        if (e.resultHash) values.add(e.resultHash);
+        for (const j of this.run(e.id).jobs) {
+          calls.add(j.callHash);
+          tasks.add(j.taskHash);
+          for (const h of [j.argsHash, j.resultHash]) if (h) values.add(h);
+        }
+      }
+      for (const e of dropped) freed.jobs += this.run(e.id).jobs.length;
+      writeFileAtomic(this.indexFile, kept.map((e) => JSON.stringify(e)).join("\n") + (kept.length ? "\n" : ""));
+      for (const e of dropped) {
+        fs.rmSync(this.runFile(e.id), { force: true });
+        this.runCache.delete(e.id);
+      }
+      freed.executions = dropped.length;
+      const keepRows = (sql: string, keepSet: Set<string>): string[] =>
+        this.all(sql).map((r) => String(Object.values(r)[0])).filter((h) => !keepSet.has(h));
+      this.reload();
+      for (const row of this.all("SELECT result_hash, final_hash, fingerprints, task_hash, call_hash FROM call_node")) {
+        if (!calls.has(row.call_hash as string)) continue;
+        for (const h of [row.result_hash, row.final_hash, row.fingerprints]) if (typeof h === "string") values.add(h);
+        tasks.add(row.task_hash as string);
+      }
+      const deadCalls = keepRows("SELECT call_hash FROM call_node", calls);
+      const deadValues = this.all("SELECT hash, external FROM value").filter((r) => !values.has(r.hash as string));
+      const deadTasks = keepRows("SELECT hash FROM task", tasks);
+      freed.calls = deadCalls.length;
+      freed.values = deadValues.length;
+      this.edit((db) => {
+        const del = (table: string, column: string, keys: string[]) => {
+          const stmt = db.prepare(`DELETE FROM ${table} WHERE ${column} = ?`);
+          for (const k of keys) stmt.run([k]);
+          stmt.free();
+        };
+        db.exec("BEGIN");
+        del("call_node", "call_hash", deadCalls);
+        del("value", "hash", deadValues.map((r) => r.hash as string));
+        del("task", "hash", deadTasks);
+        db.exec("COMMIT");
+        db.exec("VACUUM");
+      });
+      for (const r of deadValues) if (r.external && HASH_FORM.test(r.hash as string)) fs.rmSync(this.valueFile(r.hash as string), { force: true });
+    });
+    return { ...freed, bytesBefore, bytesAfter: this.diskBytes() };
+  }
+
+  /** An edit of the whole database, written as a new snapshot (the caller holds the lock). */
+  private edit(change: (db: Database) => void): void {
+    change(this.db);
+    this.writeSnapshot();
+  }
+
+  /** Bytes the store takes on disk (snapshot, journal, history, its large values). */
+  diskBytes(): number {
+    let total = (stampOf(this.file)?.size ?? 0) + (stampOf(this.journalFile)?.size ?? 0);
+    try {
+      for (const name of fs.readdirSync(this.runsDir)) total += stampOf(path.join(this.runsDir, name))?.size ?? 0;
+    } catch {
+      // no history yet
+    }
+    const external = this.one("SELECT COALESCE(SUM(size), 0) AS n FROM value WHERE external = 1");
+    return total + Number(external?.n ?? 0);
+  }
+
+  private withLock<T>(body: () => T): T {
+    const release = this.lock();
+    try {
+      return body();
+    } finally {
+      release();
+    }
+  }
+
   private lock(): () => void {
     const lockFile = `${this.file}.lock`;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const deadline = Date.now() + LOCK_TIMEOUT_MS;
     for (;;) {
       try {
         const fd = fs.openSync(lockFile, "wx");
-        fs.writeSync(fd, String(process.pid));
-        fs.closeSync(fd);
+        try {
+          fs.writeSync(fd, `${process.pid} ${processStart(process.pid)}`);
+        } finally {
+          fs.closeSync(fd);
+        }
         return () => fs.rmSync(lockFile, { force: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new StoreWriteError(lockFile, error);
       }
       if (this.lockIsStale(lockFile)) {
         fs.rmSync(lockFile, { force: true });
@@ -416,31 +857,44 @@ export class Store {
     }
   }
 
+  /**
+   * A lock is stale when its holder is gone (no such process, or the pid now belongs to a process
+   * started later), when it never got its holder's pid (killed between create and write), or when
+   * nobody touched it for LOCK_STALE_MS (a stopped or hung holder: locks are held for milliseconds).
+   */
   private lockIsStale(lockFile: string): boolean {
     try {
-      const pid = Number(fs.readFileSync(lockFile, "utf8"));
+      const text = fs.readFileSync(lockFile, "utf8").trim();
       const age = Date.now() - fs.statSync(lockFile).mtimeMs;
       if (age > LOCK_STALE_MS) return true;
-      if (pid > 0) {
-        try {
-          process.kill(pid, 0);
-        } catch (error) {
-          return (error as NodeJS.ErrnoException).code === "ESRCH";
-        }
+      const [pidText, start] = text.split(" ");
+      const pid = Number(pidText);
+      if (!Number.isInteger(pid) || pid <= 0) return age > 1000;
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "ESRCH";
       }
-      return false;
+      return start !== undefined && start !== "" && processStart(pid) !== "" && processStart(pid) !== start;
     } catch {
       return false; // vanished meanwhile: the next attempt takes it
     }
   }
 
+  /** Flushes, folds a large journal into the snapshot, and releases the database. */
   close(): void {
     if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    for (const stmt of this.statements.values()) stmt.free();
-    this.statements.clear();
-    this.db.close();
+    try {
+      if (!this.readonly) {
+        this.flush();
+        this.compactIfLarge();
+      }
+    } finally {
+      this.closed = true;
+      for (const stmt of this.statements.values()) stmt.free();
+      this.statements.clear();
+      this.db.close();
+    }
   }
 }
 
@@ -466,6 +920,8 @@ function toCall(r: Record<string, SqlValue>): CallRecord {
     children: JSON.parse(r.children as string) as CallRecord["children"],
     fingerprints: r.fingerprints as string | null,
     created: r.created as number,
+    finalHash: (r.final_hash as string | null | undefined) ?? null,
+    subtree: typeof r.subtree === "string" ? (JSON.parse(r.subtree) as Subtree) : null,
   };
 }
 
@@ -477,7 +933,7 @@ function toExecution(r: Record<string, SqlValue>): ExecutionRecord {
     status: r.status as ExecutionRecord["status"],
     file: r.file as string,
     task: r.task as string,
-    argv: JSON.parse(r.argv as string) as string[],
+    argv: typeof r.argv === "string" ? (JSON.parse(r.argv) as string[]) : (r.argv as unknown as string[]),
     resultHash: r.result_hash as string | null,
     error: r.error as string | null,
   };
@@ -499,7 +955,7 @@ function toJob(r: Record<string, SqlValue>): JobRecord {
     resultHash: r.result_hash as string | null,
     error: r.error as string | null,
     traceback: r.traceback as string | null,
-    upstream: JSON.parse(r.upstream as string) as JobRecord["upstream"],
+    upstream: typeof r.upstream === "string" ? (JSON.parse(r.upstream) as JobRecord["upstream"]) : [],
   };
 }
 

@@ -1,5 +1,5 @@
 // `task()` and the lazy call expressions it produces. Calling a task runs nothing: it returns a
-// CallExpression that the scheduler evaluates (SPEC §1). This module knows nothing of the store.
+// CallExpression that the scheduler evaluates. This module knows nothing of the store.
 import { CALL_BRAND, EncodableCall } from "./values";
 
 export interface TaskOptions {
@@ -17,6 +17,8 @@ export interface TaskOptions {
   hash?: "source" | "closure";
   /** false: run on every call (results are still recorded). */
   cache?: boolean;
+  /** "inline" (default): the body runs in the engine's thread; "worker": in a worker thread. Not hashed. */
+  executor?: "inline" | "worker";
 }
 
 /** Added to every task() call by the engine's loader; absent when a task is defined outside it. */

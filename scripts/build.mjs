@@ -30,7 +30,7 @@ await build({
   ...common,
   bundle: true,
   // The language server is the CLI's `lsp` command: one bundle carries the engine, TypeScript and sql.js once.
-  entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts" },
+  entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts", worker: "engine/worker.ts" },
   outdir: "dist/extension",
   external: ["vscode"],
   // sql.js probes for browser globals it never needs under Node.

@@ -4,7 +4,7 @@ import type { CachedResult, ExecutionView, JobDetails, JobView, StoredTask, Stor
 import { callHashOf } from "../../engine/analysis/taskHash";
 import { staleAwaitedChild } from "../../engine/replay";
 import { CallRecord, ExecutionRecord, JobRecord, Store } from "../../engine/store";
-import { deserializeValue, displayCall, displayValue } from "../../engine/values";
+import { displayCall, displayValue } from "../../engine/values";
 
 export class TasklensStoreReader implements StoreReader {
   readonly dialect = "tasklens";
@@ -20,16 +20,12 @@ export class TasklensStoreReader implements StoreReader {
   }
 
   private value(hash: string | null): unknown {
-    if (!hash) return undefined;
-    const text = this.store.getValue(hash);
-    return text === undefined ? undefined : deserializeValue(text);
+    return hash ? this.store.getValue(hash)?.value : undefined;
   }
 
   /** A value as JSON a machine can read (the store's tagged encoding for Map, Date, …). */
   private valueJson(hash: string | null): unknown {
-    if (!hash) return null;
-    const text = this.store.getValue(hash);
-    return text === undefined ? null : JSON.parse(text);
+    return (hash && this.store.getValueJson(hash)) ?? null;
   }
 
   private jobRecord(view: JobView): JobRecord | undefined {
@@ -113,7 +109,7 @@ export class TasklensStoreReader implements StoreReader {
   private fingerprints(call: CallRecord): Record<string, string> {
     if (!call.fingerprints) return {};
     try {
-      return JSON.parse(this.store.getValue(call.fingerprints) ?? "{}") as Record<string, string>;
+      return (this.store.getValue(call.fingerprints)?.value ?? {}) as Record<string, string>;
     } catch {
       return {};
     }
@@ -134,8 +130,7 @@ export class TasklensStoreReader implements StoreReader {
     const call = this.store.getCall(result.callHash);
     if (!call) return undefined;
     const names = new Set<string>();
-    const stored = this.store.getValue(call.resultHash);
-    if (stored !== undefined) deserializeValue(stored, (name) => names.add(name));
+    this.store.getValue(call.resultHash, (name) => names.add(name));
     for (const name of names) if (!tasks.exists(name)) return `the cached result calls task ${name}, which no longer exists`;
     const stale = staleAwaitedChild(this.store, call, (task, argsHash) => {
       const child = tasks.manifestOf(task);

@@ -29,8 +29,9 @@ export const main = task(function main() { return [viaImport(), viaLocal(), plai
   r = ws.run(["run", "w.ts"]);
   assert.deepEqual(statuses(r.stderr), { main: "Cached", viaImport: "Cached", viaLocal: "Run", plain: "Cached" });
   ws.edit("w.ts", "return LOCAL + 1;", "return LOCAL + 1; /* a comment */");
-  r = ws.run(["run", "w.ts"]);
+  r = ws.run(["run", "w.ts", "--full-check"]);
   assert.deepEqual(statuses(r.stderr), { main: "Cached", viaImport: "Cached", viaLocal: "Cached", plain: "Cached" });
+  assert.match(ws.run(["run", "w.ts"]).stderr, /Cached Job [0-9a-f]{8}:  main\(\) \(whole subtree, 4 jobs\)/, "unchanged: the whole subtree is reused");
 });
 
 test('a project default of "closure" in package.json applies to every task', () => {

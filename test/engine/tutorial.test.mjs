@@ -16,6 +16,10 @@ test("hello world tutorial: run, cache, arguments, edits, failure, fix", () => {
 
   r = run();
   assert.equal(r.stdout, "Hello, World!\n");
+  assert.deepEqual(statuses(r.stderr), { main: "Cached" }, "nothing changed: the whole subtree's result is reused");
+  assert.match(r.stderr, /Cached Job [0-9a-f]{8}:  examples\.hello_world\.main\(greet='Hello'\) \(whole subtree, 3 jobs\)/);
+  r = run("--full-check");
+  assert.equal(r.stdout, "Hello, World!\n");
   assert.deepEqual(statuses(r.stderr), { main: "Cached", getPlanet: "Cached", greeter: "Cached" });
 
   r = run("--greet", "Hi");
@@ -33,7 +37,7 @@ test("hello world tutorial: run, cache, arguments, edits, failure, fix", () => {
 
   ws.edit("hello_world.ts", 'return "Mars";', '// the red one\n    return  "Mars" ;');
   ws.edit("hello_world.ts", "function getPlanet(): string {", "function getPlanet(): string\n{");
-  r = run();
+  r = run("--full-check");
   assert.equal(r.stdout, "Hello, Mars!\n");
   assert.deepEqual(statuses(r.stderr), { main: "Cached", getPlanet: "Cached", greeter: "Cached" });
 

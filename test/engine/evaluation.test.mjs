@@ -1,0 +1,160 @@
+// Values the store must take (bigint, large bytes, cycles, non-Error throws), promises that never
+// settle, shared calls evaluated once, deep chains, the worker executor, gc and crafted stores.
+import assert from "node:assert/strict";
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runJson, tempDir, workspace } from "../helpers.mjs";
+
+test("bigint and large binary results are stored, printed and reused", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const big = task(function big() { return 2n ** 70n; });
+export const bytes = task(function bytes(n: number = 500_000) { const b = new Uint8Array(n); b[n - 1] = 7; return b; });
+export const main = task(function main() { return { big: big(), bytes: bytes() }; });
+`,
+  });
+  let r = ws.run(["run", "w.ts", "big"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "1180591620717411303424n");
+  r = ws.run(["run", "w.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /big: 1180591620717411303424n, bytes: Uint8Array\(500000\)/);
+  const again = runJson(ws, ["run", "w.ts", "--full-check"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(again.doc.jobs.every((j) => j.status === "cached"));
+  assert.equal(Buffer.from(again.doc.result.bytes.$bytes, "base64")[499_999], 7);
+});
+
+test("a cyclic result fails its job with the path of the cycle; non-Error throws are reported as what they are", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const cyclic = task(function cyclic() {
+  const items: any[] = [1, 2, 3, {}];
+  items[3].back = items;
+  return { items };
+});
+export const throwsUndefined = task(function throwsUndefined() { throw undefined; });
+export const throwsObject = task(function throwsObject() { throw { code: 7, why: "nope" }; });
+`,
+  });
+  let r = ws.run(["run", "w.ts", "cyclic"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cannot store result\.items\[3\]\.back: a reference back to a value that contains it \(a cycle\)/);
+  r = ws.run(["run", "w.ts", "throwsUndefined"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /undefined \(thrown, not an Error\)/);
+  r = runJson(ws, ["run", "w.ts", "throwsObject"]);
+  assert.equal(r.code, 1);
+  assert.match(r.doc.error, /\{code: 7, why: 'nope'\} \(thrown, not an Error\)/);
+  assert.doesNotMatch(r.stderr, /\[object Object\]/);
+});
+
+test("a promise that never settles, and a task calling itself with the same arguments, fail the run naming the task", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const hang = task(function hang(x: number) { return new Promise(() => {}); });
+export const main = task(async function main() { return [await hang(1)]; });
+export const again = task(async function loop(n: number = 1): Promise<number> { return await again(n); });
+`,
+  });
+  let r = ws.run(["run", "w.ts"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /hang\(x=1\) never settled/);
+  const log = JSON.parse(ws.run(["log", "-", "--json"]).stdout);
+  assert.equal(log.status, "failed");
+  r = ws.run(["run", "w.ts", "again"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /loop calls itself with the same arguments/);
+});
+
+test("a call shared by many consumers is evaluated once: a deep DAG of shared inputs stays linear", () => {
+  // 3 wide × 18 deep, each task taking the whole previous layer: 3^18 paths, 54 calls.
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const leaf = task(function leaf(i: number) { return i; });
+export const layer = task(function layer(d: number, i: number, inputs: number[]) { return inputs.reduce((a, b) => a + b, 0) % 1000 + i; });
+export const main = task(function main(width: number = 3, depth: number = 18) {
+  let prev: any[] = [];
+  for (let i = 0; i < width; i++) prev.push(leaf(i));
+  for (let d = 1; d < depth; d++) {
+    const next: any[] = [];
+    for (let i = 0; i < width; i++) next.push(layer(d, i, prev));
+    prev = next;
+  }
+  return prev;
+});
+`,
+  });
+  const r = runJson(ws, ["run", "w.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.doc.jobs.length, 1 + 3 * 18);
+});
+
+test("a 5,000-deep dataflow chain runs, and its cached rerun replays", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const step = task(function step(x: number) { return x + 1; });
+export const main = task(function main(n: number = 5000) {
+  let x: any = step(0);
+  for (let i = 1; i < n; i++) x = step(x);
+  return x;
+});
+`,
+  });
+  let r = ws.run(["run", "w.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "5000");
+  r = ws.run(["run", "w.ts", "--full-check"]);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.equal(r.stdout.trim(), "5000");
+  assert.equal((r.stderr.match(/Cached Job/g) ?? []).length, 5001);
+});
+
+test('executor: "worker" runs the body in a worker thread; its errors come back', () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+import { isMainThread } from "node:worker_threads";
+export const where = task(function where(i: number) { return { i, main: isMainThread }; }, { executor: "worker" });
+export const boom = task(function boom() { throw new Error("worker boom"); }, { executor: "worker" });
+export const main = task(function main() { return [where(1), where(2)]; });
+`,
+  });
+  let r = runJson(ws, ["run", "w.ts", "--jobs", "2"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.doc.result, [{ i: 1, main: false }, { i: 2, main: false }]);
+  r = ws.run(["run", "w.ts", "boom"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Error: worker boom/);
+});
+
+test("gc keeps the newest executions and what they need; the kept results stay cached", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  for (const greet of ["A", "B", "C"]) assert.equal(ws.run(["run", "hello_world.ts", "--greet", greet]).code, 0);
+  const r = ws.run(["gc", "--keep", "1", "--db", ws.path(".tasklens/cache.db")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /forgot 2 executions/);
+  assert.equal(JSON.parse(ws.run(["log", "--json"]).stdout).length, 1);
+  const kept = runJson(ws, ["run", "hello_world.ts", "--greet", "C"]);
+  assert.equal(kept.doc.jobs[0].status, "cached");
+  const dropped = runJson(ws, ["run", "hello_world.ts", "--greet", "A", "--full-check"]);
+  assert.deepEqual(dropped.doc.jobs.map((j) => j.status), ["done", "cached", "done"], "main(A) and greeter(A) were forgotten; getPlanet is kept");
+});
+
+test("value hashes read from a crafted store never become paths outside it", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  const secretDir = tempDir();
+  writeFileSync(join(secretDir, "secret"), JSON.stringify("TOP SECRET"));
+  const store = ws.path(".tasklens/cache.db");
+  const crafted = join("..", "..", "..", "..", "..", "..", "..", "..", secretDir, "secret");
+  appendFileSync(`${store}.journal`, JSON.stringify(["value", crafted, null, 1, 10]) + "\n");
+  const [execution] = JSON.parse(ws.run(["log", "--json"]).stdout);
+  const runs = `${store}.runs`;
+  const jobId = "ab".repeat(16);
+  appendFileSync(join(runs, `${execution.id}.jsonl`), JSON.stringify({ id: jobId, executionId: execution.id, parentId: null, seq: 99, taskName: "x", taskHash: "0".repeat(64), callHash: "0".repeat(64), argsHash: crafted, status: "done", started: Date.now(), ended: Date.now(), resultHash: crafted, error: null, traceback: null, upstream: [] }) + "\n");
+  const r = ws.run(["log", jobId, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /TOP SECRET/);
+  assert.equal(JSON.parse(r.stdout).result, null);
+});
