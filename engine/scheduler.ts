@@ -286,6 +286,7 @@ export class Execution {
 
   private async runJob(job: Job): Promise<unknown> {
     const { store, hasher, events } = this.options;
+    for (let turn = this.breathe(); turn; turn = this.breathe()) await turn;
     const def = job.definition;
     const identity = hasher.identity(def);
     if (!this.recordedTasks.has(identity.hash)) {
@@ -338,10 +339,13 @@ export class Execution {
       }
     }
     if (job.status !== "cached") {
-      events?.jobStarted?.(job, false);
-      store.putJob(record());
       try {
-        immediate = (await this.runBody(job)).value;
+        // Announced and recorded when the body starts, not while it waits for a slot or a turn.
+        immediate = (await this.runBody(job, () => {
+          job.started = Date.now();
+          events?.jobStarted?.(job, false);
+          store.putJob(record());
+        })).value;
         const resultHash = store.putValue(immediate, "result");
         const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(identity.fingerprints) : null;
         store.putCall({ callHash: job.callHash, taskHash: job.taskHash, argsHash: job.argsHash, resultHash, children: job.awaited, fingerprints });
@@ -367,9 +371,10 @@ export class Execution {
    * Runs the task's body: inline (timing how long it holds the engine) or in a worker thread.
    * The result is wrapped: a returned call expression is thenable, and must not be awaited here.
    */
-  private async runBody(job: Job): Promise<{ value: unknown }> {
+  private async runBody(job: Job, starting: () => void): Promise<{ value: unknown }> {
     const def = job.definition;
     if (def.options.executor === "worker" && this.options.workers) {
+      starting();
       return this.options.workers.run(def, job.args);
     }
     const wait = this.slots.acquire();
@@ -378,6 +383,7 @@ export class Execution {
     try {
       // Checked again after each turn: the jobs woken together must not run on for longer than a turn.
       for (let turn = this.breathe(); turn; turn = this.breathe()) await turn;
+      starting();
       const t0 = performance.now();
       let immediate = context.run({ execution: this, job }, () => def.fn(...job.args));
       const held = performance.now() - t0;

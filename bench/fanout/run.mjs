@@ -1,65 +1,181 @@
-// Fan-out benchmark (SPEC §8): main → [inc(i) for i < N] → sumAll, for N = 1,000 / 10,000 / 100,000.
-// Each run is the real CLI as a separate process (process start included); prints wall time, time per
-// job and peak memory (max RSS) for the first run and the fully cached rerun.
-// Usage: node bench/fanout/run.mjs [N …]
+// Engine benchmarks. Each run is the real CLI as a separate process (process start included) on a
+// fresh store unless the case says otherwise; each figure is the median of REPEAT runs.
+// Usage: node bench/fanout/run.mjs [case …]   cases: fanout dag chain worker history flush (default: all)
+// Env: REPEAT (default 3), SIZES (fan-out sizes, default 1000,10000,100000).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cli = join(root, "bin", "tasklens.js");
-const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-const counts = sizes.length ? sizes : [1000, 10000, 100000];
+const REPEAT = Number(process.env.REPEAT ?? 3);
+const SIZES = (process.env.SIZES ?? "1000,10000,100000").split(",").map(Number);
+const cases = process.argv.slice(2);
+const want = (name) => cases.length === 0 || cases.includes(name);
 
-const workflow = `import { task } from "tasklens";
+const work = mkdtempSync(join(tmpdir(), "tasklens-bench-"));
+const rssFile = join(work, "rss");
+const preload = join(work, "rss.cjs");
+writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));`);
+
+const workflows = {
+  "fanout.ts": `import { task } from "tasklens";
 export const inc = task(function inc(i: number): number { return i + 1; });
 export const sumAll = task(function sumAll(values: number[]): number { return values.reduce((a, b) => a + b, 0); });
+export const one = task(function one(): number { return 1; });
 export const main = task(function main(n: number = 1000) {
   const calls = [];
   for (let i = 0; i < n; i++) calls.push(inc(i));
   return sumAll(calls);
 });
-`;
+`,
+  "dag.ts": `import { task } from "tasklens";
+export const leaf = task(function leaf(i: number) { return i; });
+export const layer = task(function layer(d: number, i: number, inputs: number[]) { return (inputs.reduce((a, b) => a + b, 0) + i) % 1000003; });
+export const main = task(function main(width: number = 100, depth: number = 10) {
+  let prev: any[] = [];
+  for (let i = 0; i < width; i++) prev.push(leaf(i));
+  for (let d = 1; d < depth; d++) {
+    const next: any[] = [];
+    for (let i = 0; i < width; i++) next.push(layer(d, i, prev));
+    prev = next;
+  }
+  return prev.length;
+});
+`,
+  "chain.ts": `import { task } from "tasklens";
+export const step = task(function step(x: number) { return x + 1; });
+export const main = task(function main(n: number = 100000) {
+  let x: any = step(0);
+  for (let i = 1; i < n; i++) x = step(x);
+  return x;
+});
+`,
+  "cpu.ts": `import { task } from "tasklens";
+export const burn = task(function burn(i: number) { const until = Date.now() + 1000; let x = 0; while (Date.now() < until) x++; return i; }, { executor: "worker", cache: false });
+export const main = task(function main() { const out = []; for (let i = 0; i < 8; i++) out.push(burn(i)); return out; }, { cache: false });
+`,
+};
+for (const [name, text] of Object.entries(workflows)) writeFileSync(join(work, name), text);
 
-const dir = mkdtempSync(join(tmpdir(), "tasklens-bench-fanout-"));
-writeFileSync(join(dir, "fanout.ts"), workflow);
-const rssFile = join(dir, "rss");
-const preload = join(dir, "rss.cjs");
-writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));`);
-
-function run(n, label) {
+function run(args, { db, expect } = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ["--require", preload, cli, "run", "fanout.ts", "--n", String(n)], {
-    cwd: dir,
+  const r = spawnSync(process.execPath, ["--require", preload, cli, ...args, ...(db ? ["--db", db] : [])], {
+    cwd: work,
     encoding: "utf8",
     maxBuffer: 1 << 30,
-    env: { ...process.env, TASKLENS_CACHE_DIR: join(dir, "cache") },
+    env: { ...process.env, TASKLENS_CACHE_DIR: join(work, "transpile-cache"), TASKLENS_DB: "" },
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const expected = (n * (n + 1)) / 2;
-  if (Number(r.stdout.trim()) !== expected) throw new Error(`${label}: wrong result ${r.stdout}`);
-  const jobs = n + 2;
-  const rssMb = Number(readFileSync(rssFile, "utf8")) / 1024;
-  return { label, n, jobs, ms, perJobUs: (ms * 1000) / jobs, rssMb };
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (expect !== undefined && r.stdout.trim() !== String(expect)) throw new Error(`${args.join(" ")}: wrong result ${r.stdout.slice(0, 200)}`);
+  return { ms, rssMb: Number(readFileSync(rssFile, "utf8")) / 1024, stderr: r.stderr };
 }
 
-console.log(`fan-out benchmark (node ${process.version}, store in ${dir})`);
-console.log("tasks     run      wall ms   µs/job   peak RSS MB");
-const rows = [];
-for (const n of counts) {
-  for (const label of ["first", "cached"]) {
-    const row = run(n, label);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let storeCounter = 0;
+const freshDb = () => join(work, `store-${storeCounter++}`, "cache.db");
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+console.log(`tasklens engine benchmarks (node ${process.version}, ${REPEAT} runs each, medians; work folder ${work})`);
+
+if (want("fanout")) {
+  console.log("\nfan-out main → [inc(i) for i < N] → sumAll (fresh store per repetition)");
+  console.log("tasks      first       cached      first RSS MB  cached RSS MB");
+  const rows = [];
+  for (const n of SIZES) {
+    const first = [];
+    const cached = [];
+    for (let k = 0; k < REPEAT; k++) {
+      const db = freshDb();
+      first.push(run(["run", "fanout.ts", "--n", String(n)], { db, expect: (n * (n + 1)) / 2 }));
+      cached.push(run(["run", "fanout.ts", "--n", String(n)], { db, expect: (n * (n + 1)) / 2 }));
+      rmSync(dirname(db), { recursive: true, force: true });
+    }
+    const row = { n, first: median(first.map((r) => r.ms)), cached: median(cached.map((r) => r.ms)), firstRss: median(first.map((r) => r.rssMb)), cachedRss: median(cached.map((r) => r.rssMb)) };
     rows.push(row);
-    console.log(`${String(n).padEnd(9)} ${label.padEnd(8)} ${row.ms.toFixed(0).padStart(8)} ${row.perJobUs.toFixed(1).padStart(8)} ${row.rssMb.toFixed(0).padStart(12)}`);
+    console.log(`${String(n).padEnd(10)} ${fmt(row.first).padStart(8)}   ${fmt(row.cached).padStart(8)}   ${row.firstRss.toFixed(0).padStart(12)}  ${row.cachedRss.toFixed(0).padStart(13)}`);
+  }
+  for (const key of ["first", "cached"]) {
+    console.log(`growth (${key}): ${rows.slice(1).map((r, i) => `${(r[key] / rows[i][key]).toFixed(1)}x for ${r.n / rows[i].n}x tasks`).join(", ")}`);
   }
 }
-for (const label of ["first", "cached"]) {
-  const series = rows.filter((r) => r.label === label);
-  if (series.length > 1) {
-    const growth = series.slice(1).map((r, i) => `${(r.ms / series[i].ms).toFixed(1)}x for ${r.n / series[i].n}x tasks`).join(", ");
-    console.log(`growth (${label}): ${growth}`);
+
+if (want("dag")) {
+  console.log("\nshared-input DAG, 100 wide, each task taking the whole previous layer (first run, fresh store)");
+  for (const depth of [8, 9, 10, 11, 12]) {
+    const times = [];
+    for (let k = 0; k < REPEAT; k++) times.push(run(["run", "dag.ts", "--depth", String(depth)], { db: freshDb(), expect: 100 }));
+    console.log(`depth ${String(depth).padStart(2)} (${100 * depth + 1} tasks): ${fmt(median(times.map((t) => t.ms)))}, ${median(times.map((t) => t.rssMb)).toFixed(0)} MB`);
   }
 }
+
+if (want("chain")) {
+  console.log("\n100,000-deep dataflow chain step(step(…step(0)))");
+  const db = freshDb();
+  const first = run(["run", "chain.ts"], { db, expect: 100000 });
+  const cached = run(["run", "chain.ts"], { db, expect: 100000 });
+  const full = run(["run", "chain.ts", "--full-check"], { db, expect: 100000 });
+  console.log(`first ${fmt(first.ms)} (${first.rssMb.toFixed(0)} MB), cached ${fmt(cached.ms)}, cached --full-check ${fmt(full.ms)} (${full.rssMb.toFixed(0)} MB)`);
+}
+
+if (want("worker")) {
+  console.log('\n8 one-second CPU-bound tasks, executor: "worker", --jobs 2');
+  const times = [];
+  for (let k = 0; k < REPEAT; k++) times.push(run(["run", "cpu.ts", "--jobs", "2"], { db: freshDb() }).ms);
+  console.log(`wall ${fmt(median(times))} (one core would take 8 s)`);
+}
+
+if (want("history")) {
+  console.log("\nstore holding 20 executions of a 10,000-task fan-out vs an empty store");
+  const full = freshDb();
+  for (let k = 0; k < 20; k++) run(["run", "fanout.ts", "--n", "10000", "--no-cache"], { db: full, expect: 50005000 });
+  const measure = (db) => ({
+    one: median(Array.from({ length: Math.max(REPEAT, 5) }, () => run(["run", "fanout.ts", "one", "--no-cache"], { db, expect: 1 }).ms)),
+    log: median(Array.from({ length: Math.max(REPEAT, 5) }, () => run(["log", "--db", db]).ms)),
+    logLatest: median(Array.from({ length: Math.max(REPEAT, 5) }, () => run(["log", "-", "--db", db]).ms)),
+  });
+  const empty = freshDb();
+  run(["run", "fanout.ts", "one"], { db: empty, expect: 1 });
+  const e = measure(empty);
+  const f = measure(full);
+  const size = spawnSync("du", ["-sb", dirname(full)], { encoding: "utf8" }).stdout.split("\t")[0];
+  console.log(`store size ${(Number(size) / 1e6).toFixed(1)} MB`);
+  console.log(`1-task run: empty ${fmt(e.one)}, 20×10k ${fmt(f.one)} (${(f.one / e.one).toFixed(2)}x)`);
+  console.log(`log:        empty ${fmt(e.log)}, 20×10k ${fmt(f.log)} (${(f.log / e.log).toFixed(2)}x)`);
+  console.log(`log - (a 10k-job execution vs a 1-job one): ${fmt(e.logLatest)} vs ${fmt(f.logLatest)}`);
+}
+
+if (want("flush")) {
+  console.log("\nflush of 100 new jobs (with their values and call nodes) against cache size (in-process, Store API)");
+  const require = createRequire(import.meta.url);
+  const { Store } = require(join(root, "dist", "engine", "store.js"));
+  for (const records of [0, 10_000, 100_000, 300_000]) {
+    const db = freshDb();
+    const store = await Store.open(db);
+    for (let i = 0; i < records; i++) {
+      const h = store.putValue(i);
+      store.putCall({ callHash: h.replace(/^./, "c"), taskHash: "t".repeat(64), argsHash: h, resultHash: h, children: [], fingerprints: null });
+      if (i % 20000 === 0) store.flush();
+    }
+    store.compact();
+    const times = [];
+    for (let k = 0; k < 10; k++) {
+      for (let i = 0; i < 100; i++) {
+        const h = store.putValue(`new ${k} ${i}`);
+        store.putCall({ callHash: h.replace(/^./, "d"), taskHash: "t".repeat(64), argsHash: h, resultHash: h, children: [], fingerprints: null });
+        store.putJob({ id: `${k}${i}`.padStart(32, "0"), executionId: "e".repeat(32), parentId: null, seq: i, taskName: "x", taskHash: "t".repeat(64), callHash: h, argsHash: h, status: "done", started: Date.now(), ended: Date.now(), resultHash: h, error: null, traceback: null, upstream: [] });
+      }
+      const t0 = performance.now();
+      store.flush();
+      times.push(performance.now() - t0);
+    }
+    const mb = spawnSync("du", ["-sb", dirname(db)], { encoding: "utf8" }).stdout.split("\t")[0];
+    console.log(`cache with ${String(records).padStart(7)} call nodes (${(Number(mb) / 1e6).toFixed(1).padStart(5)} MB): flush ${median(times).toFixed(1)} ms`);
+    store.close();
+  }
+}
+rmSync(work, { recursive: true, force: true });
