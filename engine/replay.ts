@@ -1,4 +1,4 @@
-// SPEC §3's validity rule for a recorded result whose task awaited child calls in its body: the
+// The validity rule for a recorded result whose task awaited child calls in its body: the
 // result is reused only while every recorded child call is still a hit, recursively. The engine
 // (deciding) and `explain` (predicting) both ask this one function.
 import type { CallRecord, Store } from "./store";

@@ -1,4 +1,4 @@
-// Analysis benchmark (SPEC §8): a generated 5,000-line, 500-task workflow; first analysis (parse,
+// Analysis benchmark: a generated 5,000-line, 500-task workflow; first analysis (parse,
 // scope resolution, manifests, diagnostics) and re-analysis after each of 100 one-character edits.
 // Usage: node bench/analysis/run.mjs
 import { createRequire } from "node:module";

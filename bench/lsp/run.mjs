@@ -1,4 +1,4 @@
-// Language-server benchmark (SPEC §8): the generated 5,000-line, 500-task workflow through the
+// Language-server benchmark: the generated 5,000-line, 500-task workflow through the
 // protocol. Prints the time from didOpen to the first publishDiagnostics, and from each of 100
 // didChange notifications to its publishDiagnostics (p50/p95). The server debounces edits by
 // DEBOUNCE_MS (server/protocol.ts); that wait is included.

@@ -1,4 +1,4 @@
-// Reading redun's store while redun writes it (SPEC §9), and open/read times on the fixture stores.
+// Reading redun's store while redun writes it, and open/read times on the fixture stores.
 // 1. With the real redun (TASKLENS_REDUN_SRC): a fan-out workflow commits job after job while this
 //    process reads the store over and over, alternating a naive copy (the database file alone) and the
 //    journal-aware snapshot; prints how many reads of each were corrupt (integrity_check fails or SQLite

@@ -1,4 +1,4 @@
-// The diagnostics of SPEC §6 and their quick fixes, as a pure function of the analysis (and, for
+// The diagnostics (README, Diagnostics) and their quick fixes, as a pure function of the analysis (and, for
 // `version-pinned-edit` and `stale-cache`, of what the store says). Offsets are into the file text;
 // the CLI and the language server turn them into lines and columns.
 import type { Dependency } from "../../engine/analysis/closure";

@@ -138,7 +138,7 @@ export class ClosureResolver {
   }
 }
 
-/** The fingerprints recorded with a computed result (SPEC §4): every dependency but globals, by name. */
+/** The fingerprints recorded with a computed result: every dependency but globals, by name. */
 export function dependencyFingerprints(dependencies: Dependency[]): Record<string, string> {
   return Object.fromEntries(dependencies.filter((d) => d.kind !== "global").map((d) => [d.name, d.fingerprint]));
 }

@@ -1,4 +1,4 @@
-// The task hash of SPEC §2, composed from its parts. The engine (with runtime values) and the static
+// The task hash, composed from its parts. The engine (with runtime values) and the static
 // tools (with what the source shows) both go through composeTaskHash, so they cannot disagree.
 import { hashParts } from "../hash";
 

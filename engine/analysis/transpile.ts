@@ -2,7 +2,7 @@
 // the engine needs: `{ file, site, binder }`. The binder is a function with the task's own
 // parameter list, evaluated in the module's scope, that returns the bound arguments with defaults
 // applied: JavaScript hides defaults from a caller, and a default that reads a module constant must
-// be part of the call's arguments (SPEC §2).
+// be part of the call's arguments.
 import ts from "typescript";
 import { FileAnalysis } from "./file";
 

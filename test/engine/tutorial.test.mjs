@@ -1,4 +1,4 @@
-// redun's hello-world tutorial, step by step, through the CLI as a separate process (SPEC §1, §3).
+// redun's hello-world tutorial, step by step, through the CLI as a separate process.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { statuses, workspace } from "../helpers.mjs";
