@@ -1,7 +1,7 @@
 // `tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]`
 import type { ParamInfo } from "../engine/analysis/file";
 import { TaskHasher } from "../engine/hashing";
-import { loadWorkflow, LoadedWorkflow, staticInfoOf } from "../engine/loader";
+import { loadWorkflow, LoadedWorkflow } from "../engine/loader";
 import os from "node:os";
 import { describeThrown, Execution, Job, JobFailure } from "../engine/scheduler";
 import { defaultStorePath, ExecutionRecord, projectHashMode, Store, StoreWriteError } from "../engine/store";
@@ -21,7 +21,7 @@ export function findTask(workflow: LoadedWorkflow, name: string): TaskDefinition
   return (
     candidates.find((d) => d.fullName === name) ??
     candidates.find((d) => d.name === name) ??
-    candidates.find((d) => staticInfoOf(d)?.info.bindingName === name)
+    candidates.find((d) => d.site?.info.bindingName === name)
   );
 }
 
@@ -30,7 +30,7 @@ function taskList(workflow: LoadedWorkflow): string {
 }
 
 function paramsOf(def: TaskDefinition): ParamInfo[] {
-  return staticInfoOf(def)?.info.params ?? [];
+  return def.site?.info.params ?? [];
 }
 
 function helpFor(def: TaskDefinition, file: string): string {

@@ -3,7 +3,7 @@
 // alone (analysis/manifest.ts); both end in composeTaskHash.
 import { ClosureResolver, Dependency, dependencyFingerprints } from "./analysis/closure";
 import { composeTaskHash, includesHash, TaskHashParts } from "./analysis/taskHash";
-import { analysisOf, staticInfoOf } from "./loader";
+import { analysisOf } from "./loader";
 import { isTask, TaskDefinition } from "./task";
 import { hashValue } from "./values";
 
@@ -39,7 +39,7 @@ export class TaskHasher {
     if (known) return known;
     if (visiting.has(def)) throw new Error(`hashIncludes of ${def.fullName} includes itself`);
     visiting.add(def);
-    const found = staticInfoOf(def);
+    const found = def.site;
     const hashMode = def.options.hash ?? this.defaultHashMode;
     const normalizedHash = found ? found.info.normalizedHash : runtimeSourceHash(def.fn);
     const includes = (def.options.hashIncludes ?? []).map((value, i) => {

@@ -7,10 +7,11 @@ import os from "node:os";
 import path from "node:path";
 import Module from "node:module";
 import { sha256 } from "./hash";
-import type { FileAnalysis, TaskInfo } from "./analysis/file";
-import { DuplicateTaskError, registry, setSiteNames, TaskDefinition } from "./task";
+import type { FileAnalysis } from "./analysis/file";
+import { DuplicateTaskError, registry, setSiteLookup, TaskDefinition } from "./task";
 import { displayPath } from "../core/paths";
 import { writeFileAtomic } from "./fsutil";
+import { trimStack } from "./stack";
 
 export class WorkflowError extends Error {
   constructor(message: string, readonly exitCode = 2) {
@@ -75,18 +76,10 @@ export function analysisOf(file: string): FileAnalysis | undefined {
   return analysis;
 }
 
-export function staticInfoOf(definition: TaskDefinition): { analysis: FileAnalysis; info: TaskInfo } | undefined {
-  const meta = definition.meta;
-  if (!meta) return undefined;
+setSiteLookup((meta) => {
   const analysis = analyses.get(meta.file);
   const info = analysis?.tasks[meta.site];
   return analysis && info ? { analysis, info } : undefined;
-}
-
-setSiteNames((meta) => {
-  const analysis = analyses.get(meta.file);
-  const info = analysis?.tasks[meta.site];
-  return info ? { bindingName: info.bindingName, namespace: analysis?.namespace, paramNames: info.params.map((p) => p.name) } : undefined;
 });
 
 /** What keeps a file from loading, as `file:line:col: …` lines; empty when it can load. */
@@ -171,7 +164,7 @@ export function loadWorkflow(fileArg: string): LoadedWorkflow {
       throw new WorkflowError(`tasklens: two tasks are named ${error.fullName}: at ${where.join(" and at ")}. Give one a different name (or namespace).`);
     }
     const e = error as Error;
-    throw new WorkflowError(`tasklens: loading ${fileArg} failed: ${e?.stack ?? String(error)}`);
+    throw new WorkflowError(`tasklens: loading ${fileArg} failed: ${e?.stack ? trimStack(e.stack) : String(error)}`);
   }
   const analysis = analyses.get(file)!;
   const tasks = [...registry.values()].filter((d) => d.meta?.file === file);

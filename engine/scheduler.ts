@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";
 import { staleAwaitedChild } from "./replay";
+import { trimStack } from "./stack";
 import { JobRecord, JobStatus, Store, Subtree } from "./store";
 import type { WorkerPool } from "./workers";
 import { CallExpression, registry, setEvaluatorLookup, TaskDefinition } from "./task";
@@ -501,24 +502,13 @@ async function settleAll(promises: Promise<unknown>[]): Promise<unknown[]> {
 export function jobTraceback(job: Job, cause: unknown): string {
   const chain: Job[] = [];
   for (let j: Job | null = job; j; j = j.parent) chain.unshift(j);
-  const { staticInfoOf } = require("./loader") as typeof import("./loader");
   const lines = ["Traceback (most recent job last):"];
   for (const j of chain) {
-    const found = staticInfoOf(j.definition);
-    const where = found && j.definition.meta ? `${displayPath(j.definition.meta.file)}:${found.info.line}` : "<unknown>";
+    const { site, meta } = j.definition;
+    const where = site && meta ? `${displayPath(meta.file)}:${site.info.line}` : "<unknown>";
     lines.push(`  Job ${j.id.slice(0, 8)}: ${j.describe()}  (${where})`);
   }
   const stack = cause instanceof Error ? cause.stack ?? `${cause.name}: ${cause.message}` : describeThrown(cause);
   lines.push(...trimStack(stack).split("\n"));
   return lines.join("\n");
-}
-
-/** The error's stack without the engine's own frames (they say nothing about the workflow). */
-function trimStack(stack: string): string {
-  const packageRoot = require("node:path").resolve(__dirname, "..", "..") as string;
-  const engineFrame = (line: string) => line.includes(`${packageRoot}/engine/`) || line.includes(`${packageRoot}/dist/`);
-  return stack
-    .split("\n")
-    .filter((line) => !/^\s+at /.test(line) || !(engineFrame(line) || /node:internal|node:async_hooks/.test(line)))
-    .join("\n");
 }

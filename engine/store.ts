@@ -16,6 +16,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
+import { loadSql } from "./sqlite";
 import { sha256 } from "./hash";
 import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
@@ -130,17 +131,6 @@ export interface ExecutionRecord {
   argv: string[];
   resultHash: string | null;
   error: string | null;
-}
-
-let sqlPromise: Promise<SqlJsStatic> | undefined;
-function loadSql(): Promise<SqlJsStatic> {
-  if (!sqlPromise) {
-    const initSqlJs = require("sql.js") as (config?: { locateFile?(file: string): string }) => Promise<SqlJsStatic>;
-    // Beside this file in the extension's bundle; in node_modules otherwise.
-    const wasmDir = process.env.TASKLENS_SQL_WASM_DIR ?? (fs.existsSync(path.join(__dirname, "sql-wasm.wasm")) ? __dirname : path.join(path.dirname(require.resolve("sql.js")), "..", "dist"));
-    sqlPromise = initSqlJs({ locateFile: (file) => path.join(wasmDir, file) });
-  }
-  return sqlPromise;
 }
 
 interface FileStamp {

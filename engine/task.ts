@@ -1,5 +1,6 @@
 // `task()` and the lazy call expressions it produces. Calling a task runs nothing: it returns a
 // CallExpression that the scheduler evaluates. This module knows nothing of the store.
+import type { FileAnalysis, TaskInfo } from "./analysis/file";
 import { CALL_BRAND, EncodableCall } from "./values";
 
 export interface TaskOptions {
@@ -19,6 +20,58 @@ export interface TaskOptions {
   cache?: boolean;
   /** "inline" (default): the body runs in the engine's thread; "worker": in a worker thread. Not hashed. */
   executor?: "inline" | "worker";
+}
+
+type OptionKind = "string" | "number" | "boolean" | "array" | readonly string[];
+
+/**
+ * The one declaration of what each option takes. `task()` checks its options against it, and the static
+ * analysis reads option literals by it; the `satisfies` clause keeps it in step with `TaskOptions`.
+ */
+export const TASK_OPTION_KINDS = {
+  name: "string",
+  namespace: "string",
+  version: "string",
+  cacheVersion: "number",
+  hashIncludes: "array",
+  hash: ["source", "closure"],
+  cache: "boolean",
+  executor: ["inline", "worker"],
+} as const satisfies { readonly [K in keyof Required<TaskOptions>]: OptionKind };
+
+export type TaskOptionName = keyof typeof TASK_OPTION_KINDS;
+
+export function isTaskOptionName(key: string): key is TaskOptionName {
+  return Object.prototype.hasOwnProperty.call(TASK_OPTION_KINDS, key);
+}
+
+/** Whether `value` is what option `key` takes. */
+export function optionValueFits(key: TaskOptionName, value: unknown): boolean {
+  const kind: OptionKind = TASK_OPTION_KINDS[key];
+  if (typeof kind !== "string") return typeof value === "string" && kind.includes(value);
+  if (kind === "array") return Array.isArray(value);
+  return typeof value === kind;
+}
+
+/** What option `key` takes, in words: `"source" | "closure"`, `a number`. */
+export function describeOptionKind(key: TaskOptionName): string {
+  const kind: OptionKind = TASK_OPTION_KINDS[key];
+  if (typeof kind !== "string") return kind.map((k) => JSON.stringify(k)).join(" | ");
+  return kind === "array" ? "an array" : `a ${kind}`;
+}
+
+function checkOptions(options: TaskOptions): void {
+  if (typeof options !== "object" || options === null) throw new TypeError("task(fn, options?): options must be an object");
+  for (const [key, value] of Object.entries(options)) {
+    if (!isTaskOptionName(key)) throw new TypeError(`task(): unknown option "${key}"; the options are ${Object.keys(TASK_OPTION_KINDS).join(", ")}`);
+    if (value !== undefined && !optionValueFits(key, value)) throw new TypeError(`task(): option ${key} must be ${describeOptionKind(key)}, not ${JSON.stringify(value) ?? typeof value}`);
+  }
+}
+
+/** What the loader's static analysis found at a task's definition site. */
+export interface StaticTaskInfo {
+  analysis: FileAnalysis;
+  info: TaskInfo;
 }
 
 /** Added to every task() call by the engine's loader; absent when a task is defined outside it. */
@@ -41,9 +94,14 @@ export class TaskDefinition {
     readonly meta: TaskSiteMeta | undefined,
     readonly name: string,
     readonly fullName: string,
-    /** Declared parameter names (from the loader's analysis; empty when unknown). */
-    readonly paramNames: readonly string[] = [],
-  ) {}
+    /** The static analysis of the definition site; undefined for a task defined outside the loader. */
+    readonly site?: StaticTaskInfo,
+  ) {
+    this.paramNames = site?.info.params.map((p) => p.name) ?? [];
+  }
+
+  /** Declared parameter names (empty when the definition site is unknown). */
+  readonly paramNames: readonly string[];
 
   /** Arguments bound to the parameter list with defaults applied, as the function will see them. */
   bind(args: unknown[]): unknown[] {
@@ -102,23 +160,24 @@ export class DuplicateTaskError extends Error {
 /** Tasks defined so far in this process, by full name. The loader resets it per workflow. */
 export const registry = new Map<string, TaskDefinition>();
 
-/** Names known only to the loader's static analysis (bound name, module namespace), by file and site. */
-type SiteNames = (meta: TaskSiteMeta) => { bindingName?: string; namespace?: string; paramNames: string[] } | undefined;
-let siteNames: SiteNames = () => undefined;
-export function setSiteNames(lookup: SiteNames): void {
-  siteNames = lookup;
+/** The loader's static analysis of a definition site (it alone knows the bound name and module namespace). */
+type SiteLookup = (meta: TaskSiteMeta) => StaticTaskInfo | undefined;
+let siteLookup: SiteLookup = () => undefined;
+export function setSiteLookup(lookup: SiteLookup): void {
+  siteLookup = lookup;
 }
 
 export function task<F extends AnyFunction>(fn: F, options: TaskOptions = {}, meta?: TaskSiteMeta): Task<F> {
   if (typeof fn !== "function") throw new TypeError("task(fn, options?): fn must be a function");
-  const known = meta ? siteNames(meta) : undefined;
-  const name = options.name ?? (fn.name || known?.bindingName);
+  checkOptions(options);
+  const site = meta ? siteLookup(meta) : undefined;
+  const name = options.name ?? (fn.name || site?.info.bindingName);
   if (!name) throw new Error("task(): the task has no name; use a named function or pass { name }");
-  const namespace = options.namespace ?? known?.namespace;
+  const namespace = options.namespace ?? site?.analysis.namespace;
   const fullName = namespace ? `${namespace}.${name}` : name;
   const existing = registry.get(fullName);
   if (existing && existing.fn !== fn) throw new DuplicateTaskError(fullName, [existing.meta, meta]);
-  const definition = new TaskDefinition(fn, options, meta, name, fullName, known?.paramNames);
+  const definition = new TaskDefinition(fn, options, meta, name, fullName, site);
   registry.set(fullName, definition);
   const callable = (...args: unknown[]) => new CallExpression(definition, args);
   Object.defineProperty(callable, "definition", { value: definition });

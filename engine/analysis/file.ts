@@ -6,6 +6,7 @@ import { normalizedHash } from "./normalize";
 import { declareBindingName, FreeReference, freeReferences } from "./scope";
 import type { DependencyKind } from "../../core/manifest";
 import type { Range } from "../../core/findings";
+import { isTaskOptionName, optionValueFits, type TaskOptions } from "../task";
 
 /**
  * The normalized hash and free references of a node depend on its text alone, so they are memoized
@@ -73,14 +74,9 @@ export interface TaskReference {
   sites: ReferenceSite[];
 }
 
-export interface TaskOptionsInfo {
-  name?: string;
-  namespace?: string;
-  version?: string;
-  cacheVersion?: number;
-  hash?: "source" | "closure";
-  cache?: boolean;
-  /** Options whose value is not a literal, so only the engine knows it. */
+/** The options as written: each literal one by value (their kinds are declared once, in `TASK_OPTION_KINDS`). */
+export interface TaskOptionsInfo extends Omit<TaskOptions, "hashIncludes"> {
+  /** Options whose value is not a literal (or not one the option takes), so only the engine knows it. */
   dynamic: string[];
   /** The options object literal, if any (quick fixes edit it). */
   objectRange?: Range;
@@ -316,14 +312,9 @@ function readOptions(sf: ts.SourceFile, node: ts.Expression | undefined): TaskOp
       continue;
     }
     const literal = literalValue(p.initializer);
-    const value = literal?.value;
-    if (key === "version" && typeof value === "string") info.version = value;
-    else if (key === "cacheVersion" && typeof value === "number") info.cacheVersion = value;
-    else if (key === "hash" && (value === "source" || value === "closure")) info.hash = value;
-    else if (key === "cache" && typeof value === "boolean") info.cache = value;
-    else if (key === "name" && typeof value === "string") info.name = value;
-    else if (key === "namespace" && typeof value === "string") info.namespace = value;
-    else info.dynamic.push(key);
+    if (literal && isTaskOptionName(key) && key !== "hashIncludes" && optionValueFits(key, literal.value)) {
+      (info as unknown as Record<string, unknown>)[key] = literal.value;
+    } else info.dynamic.push(key);
   }
   return info;
 }

@@ -83,3 +83,25 @@ test("--no-cache reruns every task and records the new results", () => {
   assert.deepEqual(statuses(r.stderr), { main: "Run", getPlanet: "Run", greeter: "Run" });
   assert.deepEqual(statuses(ws.run(["run", "hello_world.ts", "--full-check"]).stderr), { main: "Cached", getPlanet: "Cached", greeter: "Cached" });
 });
+
+test("executor is not hashed: a worker task is predicted exactly (cached after a run)", () => {
+  const ws = workspace({ "w.ts": source(`export const double = task((x: number) => x * 2, { executor: "worker" });
+export const main = task(() => double(21));`) });
+  assert.equal(ws.run(["run", "w.ts", "main"]).stdout.trim(), "42");
+  const r = ws.run(["explain", "w.ts", "double"]);
+  assert.match(r.stdout, /^double: cached/m, r.stdout);
+  assert.doesNotMatch(r.stdout, /computed at run time/);
+});
+
+test("a misspelled or mistyped option is a load error naming the workflow's line, not a silent default", () => {
+  const ws = workspace({ "w.ts": source(`export const main = task(() => 1, { cahce: false } as never);`) });
+  let r = ws.run(["run", "w.ts"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option "cahce"; the options are name, namespace, version/);
+  assert.match(r.stderr, /w\.ts:2:/);
+  assert.doesNotMatch(r.stderr, /dist\/|engine\//, "engine frames are trimmed");
+  ws.write("w.ts", source(`export const main = task(() => 1, { hash: "everything" } as never);`));
+  r = ws.run(["run", "w.ts"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /option hash must be "source" \| "closure", not "everything"/);
+});

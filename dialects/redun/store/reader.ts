@@ -1,9 +1,8 @@
 // A read-only view of a redun 0.46 SQLite store: executions, job trees, job details as `redun log`
 // shows them, cached evaluations and task sources. It works on an in-memory snapshot (see snapshot.ts)
 // and never opens the file for writing.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type { Database, SqlJsStatic, SqlValue } from "sql.js";
+import type { Database, SqlValue } from "sql.js";
+import { loadSql } from "../../../engine/sqlite";
 import { PyDict, PyObject, TaskExpression, PickleError, children, unpickle, type PyValue } from "./pickle";
 import { StoreError, readSnapshot, stamp as fileStamp } from "./snapshot";
 
@@ -139,17 +138,6 @@ export interface RedunStoreReader {
   callArguments(callHash: string): RedunArgument[];
   tags(entityType: "Execution" | "Job" | "Task" | "Value" | "CallNode", id: string): RedunTag[];
   close(): void;
-}
-
-let sqlPromise: Promise<SqlJsStatic> | undefined;
-/** sql.js, its .wasm found as the engine's store finds it (beside the bundle, else in node_modules). */
-function loadSql(): Promise<SqlJsStatic> {
-  if (!sqlPromise) {
-    const initSqlJs = require("sql.js") as (config?: { locateFile?(file: string): string }) => Promise<SqlJsStatic>;
-    const wasmDir = process.env.TASKLENS_SQL_WASM_DIR ?? (fs.existsSync(path.join(__dirname, "sql-wasm.wasm")) ? __dirname : path.join(path.dirname(require.resolve("sql.js")), "..", "dist"));
-    sqlPromise = initSqlJs({ locateFile: (file) => path.join(wasmDir, file) });
-  }
-  return sqlPromise;
 }
 
 /** The store's current change stamp, without reading it. */
