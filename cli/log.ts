@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { executionJson, executionLine, jobDetailsText, jobJson, jobTree } from "../core/log";
 import type { ExecutionView } from "../core/storeReader";
-import { dialectOfFile } from "../dialects";
+import type { Dialect } from "../core/dialect";
+import { DIALECTS, dialectOfFile } from "../dialects";
 import { tasklensDialect } from "../dialects/tasklens";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
@@ -11,11 +12,7 @@ import { Output } from "./output";
 export async function logCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(["json"]));
   const json = flags.get("json") === true;
-  // The store is the one a workflow file here would use: `--file` names it, else the working folder's.
-  const fileFlag = pathFlag(flags, "file");
-  const dialect = (fileFlag && dialectOfFile(fileFlag)) || tasklensDialect;
-  const anchor = fileFlag ?? path.join(process.cwd(), "workflow.ts");
-  const location = dialect.storeLocation(anchor, pathFlag(flags, "db"));
+  const { dialect, location } = storeOf(pathFlag(flags, "file"), pathFlag(flags, "db"));
   const [id] = positionals;
   const emit = (doc: unknown, text: string[]) => out.stdout(json ? JSON.stringify(doc, null, 2) : text.join("\n"));
   if (!fs.existsSync(location)) {
@@ -24,9 +21,13 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
     return 0;
   }
   const store = await dialect.openStore(location);
+  // A store written by another engine is shown as that engine's own log shows it (redun's `redun log`).
+  const native = (what: Parameters<NonNullable<NativeLog["nativeLog"]>>[0]) => (json ? undefined : (store as NativeLog).nativeLog?.(what));
 
   if (id === undefined) {
     const executions = store.executions(50);
+    const text = native({ executions: 50 });
+    if (text !== undefined) return printed(out, text);
     emit(executions.map((e) => executionJson(store, e, false)), executions.length ? executions.map(executionLine) : [`No executions in ${store.location}`]);
     return 0;
   }
@@ -40,12 +41,42 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
     const jobs = store.findJobs(id);
     if (executions.length + jobs.length > 1) throw new UsageError(`${id} is ambiguous: ${[...executions.map((e) => `execution ${e.id}`), ...jobs.map((j) => `job ${j.id}`)].join(", ")}`);
     if (jobs.length === 1) {
+      const text = native({ job: jobs[0].id });
+      if (text !== undefined) return printed(out, text);
       emit(jobJson(store, jobs[0], true), jobDetailsText(store, jobs[0]));
       return 0;
     }
     execution = executions[0];
     if (!execution) throw new UsageError(`no execution or job with id ${id} in ${store.location}`);
   }
+  const text = native({ execution: execution.id });
+  if (text !== undefined) return printed(out, text);
   emit(executionJson(store, execution, true), jobTree(store, execution));
   return 0;
+}
+
+/** A store reader that can also print its engine's own log text. */
+interface NativeLog {
+  nativeLog?(what: { executions: number } | { execution: string } | { job: string }): string | undefined;
+}
+
+function printed(out: Output, text: string): number {
+  out.stdout(text.replace(/\n$/, ""));
+  return 0;
+}
+
+/**
+ * The store `log` reads: `--file` names a workflow whose store it is; else `--db`, read by the dialect
+ * whose store it looks like; else the working folder's tasklens store, or redun's when only that exists.
+ */
+function storeOf(fileFlag: string | undefined, dbFlag: string | undefined): { dialect: Dialect; location: string } {
+  const candidates: Dialect[] = fileFlag ? [dialectOfFile(fileFlag) ?? tasklensDialect] : DIALECTS.slice();
+  // Without --file, the store a workflow file of each dialect would use in the working folder.
+  const anchor = (dialect: Dialect) => fileFlag ?? [".ts", ".py"].map((ext) => path.join(process.cwd(), `workflow${ext}`)).find((f) => dialect.handles(f))!;
+  const located = candidates.map((dialect) => ({ dialect, location: dialect.storeLocation(anchor(dialect), dbFlag) }));
+  if (dbFlag && !fileFlag) {
+    const looksRedun = /(^|[\\/])(\.redun|redun\.db)[\\/]?$/.test(dbFlag) || fs.existsSync(path.join(dbFlag, "redun.ini"));
+    return located.find((l) => l.dialect.id === (looksRedun ? "redun" : "tasklens")) ?? located[0];
+  }
+  return located.find((l) => fs.existsSync(l.location)) ?? located[0];
 }

@@ -10,6 +10,7 @@ import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
 import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
+import { dialectOfFile } from "../dialects";
 
 const RUN_FLAGS = new Set(["no-cache", "full-check", "json", "help"]);
 /** How often completed jobs are appended to the store during a run. */
@@ -45,6 +46,8 @@ function helpFor(def: TaskDefinition, file: string): string {
 }
 
 export async function runCommand(argv: string[], out: Output): Promise<number> {
+  const target = argv.find((a) => !a.startsWith("-"));
+  if (target && dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
   const { positionals, flags } = parseArgv(argv, RUN_FLAGS);
   const [fileArg, taskArg = "main", ...extra] = positionals;
   if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]");

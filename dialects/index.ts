@@ -1,8 +1,9 @@
 // The dialects tasklens serves, and which one a file belongs to.
 import type { Dialect } from "../core/dialect";
+import { redunDialect } from "./redun";
 import { tasklensDialect } from "./tasklens";
 
-export const DIALECTS: readonly Dialect[] = [tasklensDialect];
+export const DIALECTS: readonly Dialect[] = [tasklensDialect, redunDialect];
 
 /** The dialect whose workflow files have this name and text, if any. */
 export function dialectOf(file: string, text: string): Dialect | undefined {

@@ -132,6 +132,7 @@ export interface RedunStoreReader {
   task(hash: string): RedunTask | undefined;
   taskSource(hash: string): string | undefined;
   latestJob(task: { hash: string } | { name: string }): RedunJob | undefined;
+  computingJob(callHash: string): RedunJob | undefined;
   latestExecution(task: { hash: string } | { name: string }): RedunExecution | undefined;
   value(hash: string): RedunValue | undefined;
   /** The arguments of a call node, decoded. */
@@ -346,6 +347,12 @@ export class RedunStore implements RedunStoreReader {
   latestJob(task: { hash: string } | { name: string }): RedunJob | undefined {
     const [where, param] = "hash" in task ? ["j.task_hash = ?", task.hash] : [`${FULL_NAME} = ?`, task.name];
     const [r] = this.all(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE ${where} ORDER BY j.start_time DESC LIMIT 1`, [param]);
+    return r ? toJob(r) : undefined;
+  }
+
+  /** The job that computed a call's result (not one that reused it). */
+  computingJob(callHash: string): RedunJob | undefined {
+    const [r] = this.all(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE j.call_hash = ? AND j.cached = 0 ORDER BY j.start_time LIMIT 1`, [callHash]);
     return r ? toJob(r) : undefined;
   }
 

@@ -1,0 +1,65 @@
+// `tasklens run FILE.py [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--redun CMD]`: runs redun
+// itself, its output streamed as it prints it, its exit code returned; and records the text redun
+// imported (keyed by the execution id tasklens chose), so predictions know what the run read.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { RunRecords } from "../dialects/redun/runRecords";
+import { findRedun, redunRunArgs } from "../dialects/redun/run";
+import { locateStore } from "../dialects/redun/store/locate";
+import { parseArgv, pathFlag, UsageError } from "./args";
+import type { Output } from "./output";
+
+const FLAGS = new Set(["no-cache"]);
+
+export async function runRedunCommand(argv: string[], out: Output): Promise<number> {
+  const { positionals, flags } = parseArgv(argv, FLAGS);
+  const [fileArg, task = "main", ...extra] = positionals;
+  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (task parameters are given as --name value)`);
+  const file = path.resolve(fileArg);
+  if (!fs.existsSync(file)) throw new UsageError(`no such workflow file: ${fileArg}`);
+  const redunFlag = pathFlag(flags, "redun");
+  const redun = findRedun(redunFlag);
+  if (!redun) {
+    throw new UsageError(
+      `redun not found${redunFlag ? ` at ${redunFlag}` : process.env.TASKLENS_REDUN ? ` at TASKLENS_REDUN=${process.env.TASKLENS_REDUN}` : " on PATH"}: install it (pip install redun), or name it with --redun PATH or TASKLENS_REDUN`,
+    );
+  }
+  const db = pathFlag(flags, "db");
+  const params = [...flags].filter(([name]) => !["no-cache", "db", "redun"].includes(name));
+  const executionId = randomUUID();
+  let args: string[];
+  try {
+    args = redunRunArgs({ file: fileArg, task, params, noCache: flags.get("no-cache") === true, db, executionId });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
+  // The text redun will import, and proof it did not change while redun ran (else nothing is recorded).
+  const before = fs.statSync(file);
+  const text = fs.readFileSync(file, "utf8");
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(redun, args, { cwd: process.cwd(), stdio: "inherit" });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on("SIGTERM", forward);
+    child.on("error", (error) => {
+      out.error(`tasklens: could not start ${redun}: ${error.message}`);
+      resolve(127);
+    });
+    child.on("exit", (status, signal) => {
+      process.off("SIGTERM", forward);
+      resolve(status ?? (signal === "SIGINT" ? 130 : 1));
+    });
+  });
+  const after = fs.statSync(file, { throwIfNoEntry: false });
+  const location = locateStore(file, { db });
+  if (after && after.mtimeMs === before.mtimeMs && after.size === before.size && location.kind === "sqlite" && fs.existsSync(location.file)) {
+    try {
+      RunRecords.besideStore(location.file, () => null).write({ executionId, file, text });
+    } catch (error) {
+      out.error(`tasklens: could not record what the run imported (${(error as Error).message}); predictions will say "can't tell" for it`);
+    }
+  }
+  return code;
+}

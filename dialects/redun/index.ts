@@ -1,0 +1,70 @@
+// The redun dialect: Python workflow files that import redun's task decorator, run by redun itself
+// against redun's own store. tasklens predicts redun's hash from the text and reads the store
+// read-only; it never changes how redun runs.
+import path from "node:path";
+import type { Dialect, DialectDocument, Inspection, Runnable } from "../../core/dialect";
+import type { StoreReader } from "../../core/storeReader";
+import { discoverTasks, DiscoveredModule } from "./hash/discover";
+import { inspectRedun, moduleNameOf } from "./inspect";
+import { RunRecords } from "./runRecords";
+import { locateStore } from "./store/locate";
+import { RedunStoreReader } from "./storeReader";
+
+/** `from redun import …`, `import redun`, `import redun as rd` at the start of a line. */
+const IMPORTS_REDUN = /^[ \t]*(from[ \t]+redun[ \t]+import\b|import[ \t]+redun\b)/m;
+
+class RedunDocument implements DialectDocument {
+  readonly dialect = redunDialect;
+  private module: DiscoveredModule;
+
+  constructor(readonly file: string, public text: string) {
+    this.module = discoverTasks(text, { moduleName: moduleNameOf(file) });
+  }
+
+  update(text: string): void {
+    if (text === this.text) return;
+    this.text = text;
+    this.module = discoverTasks(text, { moduleName: moduleNameOf(this.file) });
+  }
+
+  inspect(store: StoreReader | undefined): Inspection {
+    return inspectRedun(this.file, this.text, this.module, store);
+  }
+}
+
+/** Fingerprints of unhashed dependencies are not computed yet: a recorded run counts as "nothing changed". */
+const recordedFingerprints = () => ({});
+
+export const redunDialect: Dialect = {
+  id: "redun",
+  languageIds: ["python"],
+
+  handles(file: string): boolean {
+    return file.endsWith(".py");
+  },
+
+  isWorkflow(file: string, text: string): boolean {
+    return this.handles(file) && IMPORTS_REDUN.test(text);
+  },
+
+  openDocument(file: string, text: string): DialectDocument {
+    return new RedunDocument(path.resolve(file), text);
+  },
+
+  storeLocation(file: string, override?: string): string {
+    const located = locateStore(file, { db: override });
+    return located.kind === "sqlite" ? located.file : located.uri;
+  },
+
+  openStore(location: string): Promise<StoreReader> {
+    return RedunStoreReader.open(location, RunRecords.besideStore(location, recordedFingerprints));
+  },
+
+  runnable(file: string, task: string, options: { cwd?: string; noCache?: boolean; db?: string; params?: string[] }): Runnable {
+    // tasklens's own `run` starts redun (recording what it imports), so the client runs the tasklens CLI.
+    const args = ["run", file, task, ...(options.params ?? [])];
+    if (options.noCache) args.push("--no-cache");
+    if (options.db) args.push("--db", options.db);
+    return { dialect: "redun", cwd: options.cwd ?? path.dirname(file), args, file, task };
+  },
+};

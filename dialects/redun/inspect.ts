@@ -1,0 +1,83 @@
+// One redun workflow file looked at without running it: each task's manifest (redun's own hash,
+// predicted from the text), what the store says of it, and the findings. `check`, `explain` and the
+// language server reach it through the redun dialect.
+import path from "node:path";
+import type { InspectedTask, Inspection } from "../../core/dialect";
+import type { Finding, SyntaxProblem } from "../../core/findings";
+import type { TaskManifest } from "../../core/manifest";
+import { predict } from "../../core/predict";
+import type { StoreReader, TaskLookup } from "../../core/storeReader";
+import type { DiscoveredModule, RedunTask } from "./hash/discover";
+
+/** The module name redun gives a file it runs (`redun run path/x.py` imports it as `x`). */
+export function moduleNameOf(file: string): string {
+  return path.basename(file).replace(/\.py$/, "");
+}
+
+function literal(task: RedunTask, option: string): unknown {
+  const v = task.options[option]?.value;
+  if (!v) return undefined;
+  return "v" in v ? v.v : undefined;
+}
+
+export function manifestOf(task: RedunTask): TaskManifest {
+  const version = literal(task, "version");
+  const versionText = typeof version === "string" ? version : undefined;
+  const hashed = versionText !== undefined ? [`version ${JSON.stringify(versionText)}`] : ["source (raw text: comments and blank lines count)"];
+  if (task.options.hash_includes) hashed.push("hash_includes");
+  return {
+    dialect: "redun",
+    fullName: task.fullname ?? task.functionName,
+    taskHash: task.hash,
+    unknownHash: task.hash === null ? task.reason ?? "the hash depends on values known only at run time" : undefined,
+    cached: literal(task, "cache") !== false,
+    source: task.source ?? "",
+    sourceKey: task.source ?? "",
+    version: versionText,
+    parts: { version: versionText },
+    hashedWords: hashed,
+    dependencies: [],
+  };
+}
+
+/** Where a problem sits: redun's own errors at the task's name, tokenizer errors at their line. */
+function problems(text: string, module: DiscoveredModule): { findings: Finding[]; syntaxErrors: SyntaxProblem[] } {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  const syntaxErrors: SyntaxProblem[] = module.syntaxErrors.map((e) => {
+    const start = lineStarts[Math.max(0, Math.min(e.line - 1, lineStarts.length - 1))];
+    return { line: e.line, col: 1, start, message: e.message };
+  });
+  const findings: Finding[] = module.tasks.flatMap((t) =>
+    t.errors.map((message) => ({
+      code: "redun-invalid",
+      severity: "error" as const,
+      start: t.nameRange.start.offset,
+      end: t.nameRange.end.offset,
+      message: `redun rejects this task when it imports the file: ${message}`,
+      task: t.fullname ?? t.functionName,
+      fixes: [],
+    })),
+  );
+  return { findings, syntaxErrors };
+}
+
+export function inspectRedun(fileArg: string, text: string, module: DiscoveredModule, store: StoreReader | undefined): Inspection {
+  const file = path.resolve(fileArg);
+  const manifests = module.tasks.map(manifestOf);
+  const byName = new Map(manifests.map((m) => [m.fullName, m]));
+  const lookup: TaskLookup = { manifestOf: (name) => byName.get(name), exists: (name) => byName.has(name) };
+  const tasks: InspectedTask[] = module.tasks.map((t, i) => ({
+    manifest: manifests[i],
+    prediction: predict(manifests[i], store, lookup),
+    lensAt: t.range.start.offset,
+    nameRanges: [t.nameRange].map((r) => ({ start: r.start.offset, end: r.end.offset })),
+    callSites: [],
+    line: t.defLine + 1,
+    params: t.parameters
+      .filter((p) => p.kind !== "var-positional" && p.kind !== "var-keyword")
+      .map((p) => ({ name: p.name, defaultText: p.default?.text, optional: p.default !== undefined })),
+    aliases: [t.name, t.functionName].filter((n): n is string => !!n),
+  }));
+  return { dialect: "redun", file, text, tasks, ...problems(text, module) };
+}

@@ -1,0 +1,61 @@
+// What tasklens records of the redun runs it starts: the workflow text redun imported, keyed by the
+// execution id tasklens chose (`--execution-id`). redun itself does not record the constants a task
+// read; with the text, a cached result's unhashed dependencies can be compared exactly.
+import fs from "node:fs";
+import path from "node:path";
+import { writeFileAtomic } from "../../engine/fsutil";
+
+export interface RunRecord {
+  executionId: string;
+  file: string;
+  /** The text redun imported. */
+  text: string;
+}
+
+/** Fingerprints of a task's unhashed dependencies in a given text (the dialect's analysis). */
+export type Fingerprinter = (record: RunRecord, taskHash: string) => Record<string, string> | null;
+
+export class RunRecords {
+  private readonly memo = new Map<string, RunRecord | null>();
+
+  constructor(
+    /** A folder of tasklens's own beside redun's store (never redun's database). */
+    readonly dir: string,
+    private readonly fingerprint: Fingerprinter,
+  ) {}
+
+  static besideStore(storeFile: string, fingerprint: Fingerprinter): RunRecords {
+    return new RunRecords(path.join(path.dirname(storeFile), "tasklens-runs"), fingerprint);
+  }
+
+  private fileOf(executionId: string): string {
+    if (!/^[\w-]+$/.test(executionId)) throw new Error(`not an execution id: ${executionId}`);
+    return path.join(this.dir, `${executionId}.json`);
+  }
+
+  write(record: RunRecord): void {
+    writeFileAtomic(this.fileOf(record.executionId), JSON.stringify(record));
+    this.memo.set(record.executionId, record);
+  }
+
+  read(executionId: string): RunRecord | undefined {
+    if (!/^[\w-]+$/.test(executionId)) return undefined;
+    if (!this.memo.has(executionId)) {
+      let record: RunRecord | null = null;
+      try {
+        const parsed = JSON.parse(fs.readFileSync(this.fileOf(executionId), "utf8")) as RunRecord;
+        if (typeof parsed.text === "string" && typeof parsed.file === "string") record = parsed;
+      } catch {
+        // none recorded (a run started outside tasklens), or unreadable: unknown
+      }
+      this.memo.set(executionId, record);
+    }
+    return this.memo.get(executionId) ?? undefined;
+  }
+
+  /** The dependency fingerprints a cached result was computed with, or null when the run was not recorded. */
+  fingerprintsOf(executionId: string, taskHash: string): Record<string, string> | null {
+    const record = this.read(executionId);
+    return record ? this.fingerprint(record, taskHash) : null;
+  }
+}
