@@ -93,7 +93,7 @@ export class RedunStoreReader implements StoreReader {
       job,
       call: this.callText(job),
       args,
-      argsJson: call ? Object.fromEntries(call.arguments.map((a, i) => [a.key ?? String(a.position ?? i), valueJson(a.value)])) : null,
+      argsJson: call ? argumentsJson(call.arguments) : null,
       resultJson: call && !failed ? valueJson(call.result) : null,
       result: call && !failed ? trimString(valueText(call.result), 500) : null,
       source: d?.task?.source ?? null,
@@ -175,11 +175,26 @@ function jobView(j: RedunJob): JobView {
   };
 }
 
-/** Positional arguments in order, then keywords by name, each as Python's repr. */
-function argumentsText(args: Array<{ position: number | null; key: string | null; value: RedunValue }>): Array<{ name: string | null; text: string }> {
-  const positional = args.filter((a) => a.position !== null).sort((a, b) => a.position! - b.position!);
-  const keywords = args.filter((a) => a.position === null).sort((a, b) => (a.key! < b.key! ? -1 : 1));
+type StoredArgument = { position: number | null; key: string | null; value: RedunValue };
+
+/** Positional arguments in order, then keywords by name. */
+function ordered(args: StoredArgument[]): { positional: StoredArgument[]; keywords: StoredArgument[] } {
+  return {
+    positional: args.filter((a) => a.position !== null).sort((a, b) => a.position! - b.position!),
+    keywords: args.filter((a) => a.position === null).sort((a, b) => (a.key! < b.key! ? -1 : 1)),
+  };
+}
+
+/** Each argument as Python's repr, named when passed by keyword. */
+function argumentsText(args: StoredArgument[]): Array<{ name: string | null; text: string }> {
+  const { positional, keywords } = ordered(args);
   return [...positional, ...keywords].map((a) => ({ name: a.key, text: trimString(valueText(a.value), 200) }));
+}
+
+/** A call's arguments as Python passes them: `{args: [positional…], kwargs: {name: value}}`. */
+function argumentsJson(args: StoredArgument[]): unknown {
+  const { positional, keywords } = ordered(args);
+  return { args: positional.map((a) => valueJson(a.value)), kwargs: Object.fromEntries(keywords.map((a) => [a.key!, valueJson(a.value)])) };
 }
 
 function valueText(v: RedunValue): string {
