@@ -50,10 +50,10 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
       return lensRefreshes;
     },
     diagnostics: (uri) => diagnostics.get(uri),
-    open(file, text) {
+    open(file, text, languageId = "typescript") {
       const uri = pathToFileURL(file).toString();
       versions.set(uri, 1);
-      connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text } });
+      connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text } });
       return uri;
     },
     change(uri, text) {
