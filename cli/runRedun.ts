@@ -1,4 +1,4 @@
-// `tasklens run FILE.py [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--redun CMD]`: runs redun
+// `tasklens run FILE.py [TASK] [--PARAM VALUE …] [--no-cache] [--db PATH] [--redun CMD | --python PY]`: runs redun
 // itself, its output streamed as it prints it, its exit code returned; and records the text redun
 // imported (keyed by the execution id tasklens chose), so predictions know what the run read.
 import { spawn } from "node:child_process";
@@ -20,14 +20,14 @@ export async function runRedunCommand(argv: string[], out: Output): Promise<numb
   const file = path.resolve(fileArg);
   if (!fs.existsSync(file)) throw new UsageError(`no such workflow file: ${fileArg}`);
   const redunFlag = pathFlag(flags, "redun");
-  const redun = findRedun(redunFlag);
+  const pythonFlag = pathFlag(flags, "python");
+  const redun = findRedun({ redun: redunFlag, python: pythonFlag });
   if (!redun) {
-    throw new UsageError(
-      `redun not found${redunFlag ? ` at ${redunFlag}` : process.env.TASKLENS_REDUN ? ` at TASKLENS_REDUN=${process.env.TASKLENS_REDUN}` : " on PATH"}: install it (pip install redun), or name it with --redun PATH or TASKLENS_REDUN`,
-    );
+    const where = pythonFlag ? `interpreter ${pythonFlag}` : redunFlag ? redunFlag : process.env.TASKLENS_REDUN ? `TASKLENS_REDUN=${process.env.TASKLENS_REDUN}` : "redun on PATH";
+    throw new UsageError(`redun not found (looked for ${where}): install it (pip install redun), or name it with --redun PATH, --python PATH or TASKLENS_REDUN`);
   }
   const db = pathFlag(flags, "db");
-  const params = [...flags].filter(([name]) => !["no-cache", "db", "redun"].includes(name));
+  const params = [...flags].filter(([name]) => !["no-cache", "db", "redun", "python"].includes(name));
   const executionId = randomUUID();
   let args: string[];
   try {
@@ -40,11 +40,11 @@ export async function runRedunCommand(argv: string[], out: Output): Promise<numb
   const before = fs.statSync(file);
   const text = fs.readFileSync(file, "utf8");
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(redun, args, { cwd: process.cwd(), stdio: "inherit" });
+    const child = spawn(redun.file, [...redun.prefix, ...args], { cwd: process.cwd(), stdio: "inherit" });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on("SIGTERM", forward);
     child.on("error", (error) => {
-      out.error(`tasklens: could not start ${redun}: ${error.message}`);
+      out.error(`tasklens: could not start ${redun.file}: ${error.message}`);
       resolve(127);
     });
     child.on("exit", (status, signal) => {
@@ -54,7 +54,9 @@ export async function runRedunCommand(argv: string[], out: Output): Promise<numb
   });
   const after = fs.statSync(file, { throwIfNoEntry: false });
   const location = locateStore(file, { db });
-  if (after && after.mtimeMs === before.mtimeMs && after.size === before.size && location.kind === "sqlite" && fs.existsSync(location.file)) {
+  // 0 done, 1 a task failed, 130 interrupted: redun ran the file (other codes: it never got that far).
+  const ran = [0, 1, 130].includes(code);
+  if (ran && after && after.mtimeMs === before.mtimeMs && after.size === before.size && location.kind === "sqlite" && fs.existsSync(location.file)) {
     try {
       RunRecords.besideStore(location.file, () => null).write({ executionId, file, text });
     } catch (error) {

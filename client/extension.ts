@@ -10,7 +10,7 @@ import { storeOverrides } from "./settings";
 
 const JOB_SCHEME = "tasklens-job";
 const EXPLAIN_SCHEME = "tasklens-explain";
-const WORKFLOW_LANGUAGES = ["typescript", "javascript"];
+const WORKFLOW_LANGUAGES = ["typescript", "javascript", "python"];
 
 let client: LanguageClient | undefined;
 

@@ -39,11 +39,44 @@ export function redunRunArgs(request: RedunRunRequest): string[] {
   return args;
 }
 
-/** The redun executable: `--redun`, else TASKLENS_REDUN, else `redun` on PATH; undefined when none is found. */
-export function findRedun(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const named = flag ?? env.TASKLENS_REDUN;
-  if (named) return named.includes(path.sep) ? (isExecutable(path.resolve(named)) ? path.resolve(named) : undefined) : onPath(named, env);
-  return onPath("redun", env);
+/** A program and the arguments before redun's own. */
+export interface RedunProgram {
+  file: string;
+  prefix: string[];
+}
+
+/** Exit code when the interpreter cannot import redun (as a shell's "command not found"). */
+export const NO_REDUN_EXIT = 127;
+
+/** redun's CLI entry point, for an interpreter that has redun installed (redun has no `python -m redun`). */
+const REDUN_CLI = [
+  "import sys",
+  "try:",
+  "    from redun.cli import main",
+  "except ImportError as error:",
+  `    sys.stderr.write("tasklens: %s cannot import redun (%s); install it with: %s -m pip install redun\\n" % (sys.executable, error, sys.executable))`,
+  `    sys.exit(${NO_REDUN_EXIT})`,
+  'sys.argv[0] = "redun"',
+  "main()",
+].join("\n");
+
+/**
+ * How to start redun: `--python PY` runs redun's CLI module with that interpreter (the editor passes the
+ * Python extension's); else the executable `--redun`, else TASKLENS_REDUN, else `redun` on PATH.
+ */
+export function findRedun(flags: { redun?: string; python?: string }, env: NodeJS.ProcessEnv = process.env): RedunProgram | undefined {
+  if (flags.python) {
+    const python = executable(flags.python, env);
+    return python ? { file: python, prefix: ["-c", REDUN_CLI] } : undefined;
+  }
+  const redun = executable(flags.redun ?? env.TASKLENS_REDUN ?? "redun", env);
+  return redun ? { file: redun, prefix: [] } : undefined;
+}
+
+/** A path (with a separator) if executable, else a name looked up on PATH. */
+function executable(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (name.includes(path.sep)) return isExecutable(path.resolve(name)) ? path.resolve(name) : undefined;
+  return onPath(name, env);
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {

@@ -97,9 +97,18 @@ test("run without redun: a clear message, exit 2, nothing written", () => {
   for (const env of [{ PATH: "/nonexistent" }, { TASKLENS_REDUN: "/nonexistent/redun" }]) {
     const r = tasklens(["run", "hello_world.py"], { cwd: dir, env });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /redun not found .*install it \(pip install redun\), or name it with --redun PATH or TASKLENS_REDUN/);
+    assert.match(r.stderr, /redun not found \(looked for .*\): install it \(pip install redun\), or name it with --redun PATH, --python PATH or TASKLENS_REDUN/);
   }
-  assert.deepEqual(readdirSync(dir), ["hello_world.py"]);
+  // An interpreter without redun: its own words, exit 127, nothing recorded.
+  const r = tasklens(["run", "hello_world.py", "--python", process.execPath.replace(/node$/, "nonexistent-python")], { cwd: dir });
+  assert.equal(r.code, 2);
+  const python = ["/usr/bin/python3", "/usr/local/bin/python3"].find((p) => existsSync(p));
+  if (python && !process.env.TASKLENS_REDUN_SRC) {
+    const r2 = tasklens(["run", "hello_world.py", "--python", python], { cwd: dir, env: { PYTHONPATH: "" } });
+    if (r2.code === 127) assert.match(r2.stderr, /cannot import redun .*-m pip install redun/);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f !== ".redun"), ["hello_world.py"]);
+  assert.ok(!existsSync(join(dir, ".redun", "tasklens-runs")), "no run recorded");
 });
 
 /** A `redun` executable over a source checkout (TASKLENS_REDUN_SRC), or undefined. */
@@ -130,4 +139,9 @@ test("run through the real redun: output streamed, exit code kept, what it impor
   r = tasklens(["run", "hello_world.py", "--redun", redun], { cwd: dir });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ZeroDivisionError/);
+  // Through an interpreter that has redun (as the editor passes the Python extension's).
+  const python = process.env.TASKLENS_REDUN_PYTHON ?? "/usr/bin/python3";
+  r = tasklens(["run", "hello_world.py", "greeter", "--greet", "Yo", "--thing", "You", "--python", python], { cwd: dir, env: { PYTHONPATH: process.env.TASKLENS_REDUN_SRC } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "'Yo, You!'");
 });
