@@ -55,8 +55,28 @@ export function pathFlag(flags: Map<string, string | true>, name: string): strin
   return value;
 }
 
+/** A parameter as the command line sees it (a dialect's ParamView, the engine's ParamInfo). */
+export type CliParam = Pick<ParamInfo, "name" | "type" | "defaultText" | "optional">;
+
+/**
+ * A task's `--PARAM VALUE` flags as named values (a parameter left out: its default); an unknown
+ * flag or a missing required parameter is a usage error followed by `help`. `run` and `plan` share it.
+ */
+export function taskArguments(taskName: string, params: CliParam[], flags: Map<string, string | true>, commandFlags: Set<string>, help: string): Record<string, unknown> {
+  for (const name of flags.keys()) {
+    if (!commandFlags.has(name) && !params.some((p) => p.name === name)) throw new UsageError(`task ${taskName} has no parameter --${name}\n${help}`);
+  }
+  const args: Record<string, unknown> = {};
+  for (const p of params) {
+    const raw = flags.get(p.name);
+    if (raw !== undefined) args[p.name] = parseParamValue(p, raw);
+    else if (!p.optional) throw new UsageError(`missing --${p.name} for task ${taskName}\n${help}`);
+  }
+  return args;
+}
+
 /** Converts a command-line string to the value a parameter of this declared type expects. */
-export function parseParamValue(param: ParamInfo, raw: string | true): unknown {
+export function parseParamValue(param: CliParam, raw: string | true): unknown {
   const type = baseType(param.type) || inferType(param.defaultText);
   const fail = (what: string): never => {
     throw new UsageError(`--${param.name}: expected ${what}, got ${JSON.stringify(raw)}`);
@@ -96,7 +116,7 @@ export function parseParamValue(param: ParamInfo, raw: string | true): unknown {
   return parseJson(param, raw);
 }
 
-function parseJson(param: ParamInfo, raw: string): unknown {
+function parseJson(param: CliParam, raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
@@ -113,7 +133,7 @@ function inferType(defaultText: string | undefined): string {
   return "";
 }
 
-export function describeParam(p: ParamInfo): string {
+export function describeParam(p: CliParam): string {
   const type = p.type ?? (inferType(p.defaultText) || "JSON");
   const tail = p.defaultText !== undefined ? ` (default: ${p.defaultText})` : p.optional ? " (optional)" : " (required)";
   return `  --${p.name} ${type.toUpperCase() === type ? type : `<${type}>`}${tail}`;

@@ -1,7 +1,7 @@
 // `tasklens check [FILE …] [--json]` and `tasklens explain FILE [TASK] [--json]`, for every dialect.
 import fs from "node:fs";
 import path from "node:path";
-import type { Dialect, InspectedTask, Inspection } from "../core/dialect";
+import type { Dialect, DialectDocument, InspectedTask, Inspection } from "../core/dialect";
 import { lineCol } from "../core/findings";
 import { displayPath } from "../core/paths";
 import { explainText } from "../core/present";
@@ -58,10 +58,17 @@ export class Inspector {
   constructor(private readonly out: Output, private readonly dbFlag: string | undefined) {}
 
   async inspect(file: string): Promise<Inspection> {
+    return (await this.open(file)).inspection;
+  }
+
+  /** The file's document, its store and its inspection against that store. */
+  async open(file: string): Promise<{ document: DialectDocument; store: StoreReader | undefined; inspection: Inspection }> {
     const { dialect, text } = workflowOf(file);
     const location = dialect.storeLocation(file, this.dbFlag);
     if (!this.stores.has(location)) this.stores.set(location, openStore(dialect, location, this.out));
-    return dialect.openDocument(file, text).inspect(await this.stores.get(location));
+    const store = await this.stores.get(location);
+    const document = dialect.openDocument(file, text);
+    return { document, store, inspection: document.inspect(store) };
   }
 }
 

@@ -1,4 +1,4 @@
-// The `tasklens` command: run | log | gc | check | explain | lsp.
+// The `tasklens` command: run | log | gc | check | explain | plan | lsp.
 import { WorkflowError } from "../engine/loader";
 import { StoreError } from "../engine/store";
 import { UnhashableValueError } from "../engine/values";
@@ -19,6 +19,8 @@ Commands:
                        report dependencies the cache key does not cover
   explain FILE [TASK] [--json] [--db PATH]
                        say what the next run would do, per task, without running it
+  plan FILE [TASK] [--PARAM VALUE …] [--json] [--db PATH]
+                       the jobs the next run would create, predicted without running anything
   lsp --stdio          run the language server over stdio
 
 Run 'tasklens run FILE TASK --help' for a task's parameters.`;
@@ -38,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (require("./inspect") as typeof import("./inspect")).checkCommand(rest, out);
       case "explain":
         return await (require("./inspect") as typeof import("./inspect")).explainCommand(rest, out);
+      case "plan":
+        return await (require("./plan") as typeof import("./plan")).planCommand(rest, out);
       case "lsp":
         // --stdio for any LSP client; --node-ipc when VS Code's client starts it. It runs until the client shuts it down.
         if (!rest.includes("--stdio") && !rest.includes("--node-ipc")) throw new UsageError("usage: tasklens lsp --stdio");

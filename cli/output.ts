@@ -3,6 +3,8 @@
 import type { Job } from "../engine/scheduler";
 import { displayValue, isPlainJson } from "../engine/values";
 
+export type StatusColumn = "PENDING" | "RUNNING" | "FAILED" | "CACHED" | "DONE";
+
 export class Output {
   private buffer: string[] = [];
   private scheduled = false;
@@ -40,14 +42,19 @@ export class Output {
     this.stdout(isPlainJson(value) ? JSON.stringify(value, null, 2) : displayValue(value, 10_000));
   }
 
+  /** The JOB STATUS table of a run's jobs. */
   jobStatusTable(jobs: Job[]): void {
+    this.statusTable(jobs.map((job) => ({ task: job.definition.fullName, column: job.status === "cached" ? "CACHED" : job.status === "done" ? "DONE" : job.status === "failed" ? "FAILED" : "RUNNING" })));
+  }
+
+  /** redun's JOB STATUS table: a row ALL and one per task, counting each job in its column. */
+  statusTable(jobs: Array<{ task: string; column: StatusColumn }>): void {
     const counts = new Map<string, Record<string, number>>();
     const empty = () => ({ PENDING: 0, RUNNING: 0, FAILED: 0, CACHED: 0, DONE: 0, TOTAL: 0 });
     const all = empty();
-    for (const job of jobs) {
-      const row = counts.get(job.definition.fullName) ?? empty();
-      counts.set(job.definition.fullName, row);
-      const column = job.status === "cached" ? "CACHED" : job.status === "done" ? "DONE" : job.status === "failed" ? "FAILED" : "RUNNING";
+    for (const { task, column } of jobs) {
+      const row = counts.get(task) ?? empty();
+      counts.set(task, row);
       for (const r of [row, all]) {
         r[column]++;
         r.TOTAL++;

@@ -8,7 +8,8 @@ import { defaultStorePath, ExecutionRecord, projectHashMode, Store, StoreWriteEr
 import { WorkerPool } from "../engine/workers";
 import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
-import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
+import { changedWords } from "../core/present";
+import { describeParam, parseArgv, pathFlag, taskArguments, UsageError } from "./args";
 import { Output } from "./output";
 import { dialectOfFile } from "../dialects";
 
@@ -70,20 +71,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const dbFlag = pathFlag(flags, "db");
 
   const params = paramsOf(def);
-  const known = new Set(["no-cache", "full-check", "json", "jobs", "db", "help"]);
-  for (const name of flags.keys()) {
-    if (!known.has(name) && !params.some((p) => p.name === name)) {
-      throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
-    }
-  }
-  const args: unknown[] = params.map((p) => {
-    const raw = flags.get(p.name);
-    if (raw === undefined) {
-      if (!p.optional) throw new UsageError(`missing --${p.name} for task ${def.fullName}\n${helpFor(def, fileArg)}`);
-      return undefined;
-    }
-    return parseParamValue(p, raw);
-  });
+  const named = taskArguments(def.fullName, params, flags, new Set(["no-cache", "full-check", "json", "jobs", "db", "help"]), helpFor(def, fileArg));
+  const args: unknown[] = params.map((p) => named[p.name]);
   while (args.length && args[args.length - 1] === undefined) args.pop();
 
   const store = await Store.open(defaultStorePath(workflow.file, dbFlag));
@@ -98,8 +87,12 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     jobs,
     workers,
     events: {
-      jobStarted: (job, cached, wholeSubtree) =>
-        out.log(`${cached ? "Cached" : "Run   "} Job ${job.id.slice(0, 8)}:  ${job.describe()}${wholeSubtree === undefined ? "" : ` (whole subtree, ${wholeSubtree.toLocaleString("en-US")} jobs)`}`),
+      jobStarted: (job, cached, wholeSubtree) => {
+        // A reused result is never stale silently: the line names what changed outside its hash.
+        const word = !cached ? "Run   " : job.staleBecause.length ? "Stale " : "Cached";
+        const why = job.staleBecause.length ? ` (${changedWords(job.staleBecause)}, not hashed)` : wholeSubtree === undefined ? "" : ` (whole subtree, ${wholeSubtree.toLocaleString("en-US")} jobs)`;
+        out.log(`${word} Job ${job.id.slice(0, 8)}:  ${job.describe()}${why}`);
+      },
       jobFailed: (job) => {
         out.log(`*** Failed Job ${job.id.slice(0, 8)}:  ${job.describe()}`);
         for (const line of (job.traceback ?? "").split("\n")) out.log(line);
@@ -218,6 +211,7 @@ function executionJson(execution: Execution, failure: Error | undefined, result:
     parentId: job.parent?.id ?? null,
     callHash: job.callHash,
     durationMs: job.ended === null ? null : job.ended - job.started,
+    ...(job.staleBecause.length ? { staleBecause: job.staleBecause } : {}),
   }));
   return doc;
 }

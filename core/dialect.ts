@@ -3,6 +3,7 @@
 // new dialect is a folder of its own.
 import type { Finding, Range, SyntaxProblem } from "./findings";
 import type { Prediction, TaskManifest } from "./manifest";
+import type { Plan, PlanRequest } from "./plan";
 import type { StoreReader } from "./storeReader";
 
 /** A parameter of a task as declared (for prompts and `--help`). */
@@ -72,4 +73,9 @@ export interface Dialect {
   storeLocation(file: string, override?: string): string;
   openStore(location: string): Promise<StoreReader>;
   runnable(file: string, task: string, options: { cwd?: string; noCache?: boolean; db?: string; params?: string[] }): Runnable;
+  /**
+   * The jobs the next run of a task (with these arguments) would create, predicted from the store and
+   * the document's text without running anything. A dialect without it offers no `plan`.
+   */
+  plan?(document: DialectDocument, store: StoreReader | undefined, request: PlanRequest): Plan;
 }

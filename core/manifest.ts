@@ -77,6 +77,8 @@ export interface Prediction {
   status: PredictedStatus;
   reasons: Reason[];
   dependencies: Array<{ name: string; kind: DependencyKind; hashed: boolean }>;
+  /** The `version` that pins the task (its body is then not hashed). */
+  version?: string;
   /** When the result the next run would reuse (or the last run) was computed. */
   lastRun?: LastRun;
   /** Names of unhashed dependencies that changed since the cached run (for short messages). */

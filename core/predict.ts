@@ -3,15 +3,15 @@
 import { createTwoFilesPatch } from "diff";
 import type { HashParts, ManifestDependency, Prediction, Reason, TaskManifest } from "./manifest";
 import type { StoredTask, StoreReader, TaskLookup } from "./storeReader";
+import { changedDependencies, staleBecause } from "./stale";
 
 export function sourceDiff(taskName: string, cached: string, current: string): string {
   const withNewline = (s: string) => (s.endsWith("\n") ? s : s + "\n");
   return createTwoFilesPatch(`${taskName} (cached run)`, `${taskName} (current)`, withNewline(cached), withNewline(current), undefined, undefined, { context: 3 });
 }
 
-/** Dependencies whose fingerprint differs from the one recorded with a computed result. */
 function changedSince(m: TaskManifest, recorded: Record<string, string>): ManifestDependency[] {
-  return m.dependencies.filter((d) => d.kind !== "task" && d.kind !== "global" && d.fingerprint !== undefined && d.name in recorded && recorded[d.name] !== d.fingerprint);
+  return changedDependencies(m.dependencies, recorded);
 }
 
 /** Why a task hash differs from the one recorded for its last run: one reason per changed part. */
@@ -36,7 +36,7 @@ function hashChanges(m: TaskManifest, previous: StoredTask, recorded: Record<str
 
 export function predict(m: TaskManifest, store: StoreReader | undefined, tasks?: TaskLookup): Prediction {
   const dependencies = m.dependencies.map((d) => ({ name: d.name, kind: d.kind, hashed: d.hashed }));
-  const base = { task: m.fullName, taskHash: m.taskHash, dependencies, changed: [] as string[] };
+  const base = { task: m.fullName, taskHash: m.taskHash, dependencies, version: m.version, changed: [] as string[] };
   const lastJob = store?.latestJobOfTask(m.fullName);
   if (!store || !lastJob) return { ...base, status: "never-run", reasons: [] };
   const lastRun = { at: lastJob.started, durationMs: lastJob.ended === null ? null : lastJob.ended - lastJob.started, jobId: lastJob.id, status: lastJob.status };
@@ -65,12 +65,8 @@ export function predict(m: TaskManifest, store: StoreReader | undefined, tasks?:
     return { ...base, lastRun: { ...lastRun, at: cached.created }, status: "cached", reasons: [{ kind: "unknown-dependencies", detail: "can't tell whether its unhashed dependencies changed: the run was started outside tasklens" }] };
   }
   const recorded = cached.fingerprints ?? {};
-  const changed: string[] = [];
-  const argumentChanges: string[] = [];
-  for (const dep of changedSince(m, recorded)) {
-    if (dep.asArgument) argumentChanges.push(dep.name);
-    else if (!dep.hashed) changed.push(dep.name);
-  }
+  const changed = staleBecause(m.dependencies, recorded);
+  const argumentChanges = changedSince(m, recorded).filter((d) => d.asArgument).map((d) => d.name);
   if (argumentChanges.length) {
     // A parameter default read a constant that changed: calls that rely on the default get new arguments.
     return { ...base, lastRun, changed: argumentChanges, status: "will-rerun", reasons: argumentChanges.map((name) => ({ kind: "closure-changed", detail: `${name} changed: it is a parameter default, so the arguments change` })) };

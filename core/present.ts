@@ -1,6 +1,6 @@
 // Words for what the analysis found and the store holds, shared by the language server (lenses,
 // hovers, the Jobs view) and the CLI: one home for every time, duration and status phrase.
-import type { Prediction, TaskManifest } from "./manifest";
+import type { Prediction, Reason, TaskManifest } from "./manifest";
 
 /** A local timestamp as logs print it: `2026/11/23 14:05:09`. */
 export function formatTime(ms: number): string {
@@ -38,6 +38,12 @@ const REASON_WORDS: Record<string, string> = {
   "unknown-dependencies": "can't tell what changed",
 };
 
+/** A reason in a few words: the detail's first line, or the kind's words where the detail is a diff. */
+export function reasonText(r: Reason): string {
+  const first = r.detail.split("\n")[0];
+  return (r.kind === "source-changed" || r.kind === "version-pinned") && r.detail.includes("\n") ? REASON_WORDS[r.kind] : first || REASON_WORDS[r.kind] || r.kind;
+}
+
 /** The few words after `⟳ will rerun:`, from the first reason. */
 function rerunWords(p: Prediction): string {
   const r = p.reasons[0];
@@ -52,6 +58,11 @@ function notHashed<D extends { hashed: boolean; kind: string }>(dependencies: D[
   return dependencies.filter((d) => !d.hashed && d.kind !== "global");
 }
 
+/** What changed outside a reused result's hash: `planet, helper changed`. */
+export function changedWords(names: string[]): string {
+  return `${names.join(", ")} changed`;
+}
+
 /** The status lens: `✓ cached · 2 min ago`, `⟳ will rerun: source changed`, `⚠ stale: planet changed (not hashed)`, `never run`. */
 export function statusText(p: Prediction, now = Date.now()): string {
   switch (p.status) {
@@ -64,7 +75,7 @@ export function statusText(p: Prediction, now = Date.now()): string {
     case "may-rerun":
       return `⟳ may rerun: ${p.reasons[0]?.detail ?? "an input may change"}`;
     case "stale":
-      return p.changed.length ? `⚠ stale: ${p.changed.join(", ")} changed (not hashed)` : `⚠ stale: ${REASON_WORDS[p.reasons[0]?.kind ?? "version-pinned"]}`;
+      return p.changed.length ? `⚠ stale: ${changedWords(p.changed)} (not hashed)` : `⚠ stale: ${REASON_WORDS[p.reasons[0]?.kind ?? "version-pinned"]}`;
   }
 }
 
@@ -94,7 +105,8 @@ export function explainText(predictions: Prediction[]): string {
     }
     const hashed = p.dependencies.filter((d) => d.hashed).map((d) => `${d.name} (${d.kind})`);
     const unhashed = notHashed(p.dependencies).map((d) => `${d.name} (${d.kind})`);
-    lines.push(`  hashed: source${hashed.length ? ", " + hashed.join(", ") : ""}`);
+    const body = p.version !== undefined ? `version ${JSON.stringify(p.version)}` : "source";
+    lines.push(`  hashed: ${body}${hashed.length ? ", " + hashed.join(", ") : ""}`);
     if (unhashed.length) lines.push(`  not hashed: ${unhashed.join(", ")}`);
     lines.push("");
   }

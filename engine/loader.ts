@@ -25,7 +25,7 @@ interface CompiledFile {
   analysis: FileAnalysis;
 }
 
-const CACHE_FORMAT = "tasklens-transpile-6";
+const CACHE_FORMAT = "tasklens-transpile-7";
 
 function typescriptVersion(): string {
   return (require("typescript/package.json") as { version: string }).version;
@@ -86,8 +86,7 @@ setSiteLookup((meta) => {
 function loadProblems(file: string, analysis: FileAnalysis): string {
   const shown = displayPath(file);
   const problems = analysis.syntaxErrors.map((e) => `${shown}:${e.line}:${e.col}: syntax error: ${e.message}`);
-  const tla = analysis.topLevelAwait;
-  if (tla) problems.push(`${shown}:${tla.line}:${tla.col}: ${tla.message}`);
+  for (const p of [analysis.topLevelAwait, analysis.namespaceProblem]) if (p) problems.push(`${shown}:${p.line}:${p.col}: ${p.message}`);
   return problems.join("\n");
 }
 

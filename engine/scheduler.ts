@@ -2,6 +2,8 @@
 // calls (dataflow), each call looked up in the cache by (task hash, args hash), a hit replays the
 // stored immediate result (which may itself hold further calls, each looked up on its own).
 import { displayPath } from "../core/paths";
+import { staleBecause } from "../core/stale";
+import type { Dependency } from "./analysis/closure";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { callHashOf, TaskHasher } from "./hashing";
@@ -69,6 +71,8 @@ export class Job {
   abandon: ((error: Error) => void) | undefined;
   /** Child calls the body is awaiting right now. */
   awaiting = 0;
+  /** A reused result's unhashed dependencies that changed since it was computed (it is stale). */
+  staleBecause: string[] = [];
   /** Distinct task hashes in the finished subtree and its size; null when it holds an uncached task. */
   subtree: Subtree | null = null;
   constructor(
@@ -333,6 +337,7 @@ export class Execution {
         if (stored) {
           immediate = stored.value;
           job.status = "cached";
+          job.staleBecause = this.staleBecause(identity.dependencies, hit.fingerprints);
           events?.jobStarted?.(job, true);
         }
       } catch {
@@ -366,6 +371,12 @@ export class Execution {
     } catch (error) {
       return this.fail(job, error, record);
     }
+  }
+
+  /** What changed outside the hash since a reused result was computed (the rule `check` and `plan` use too). */
+  private staleBecause(dependencies: Dependency[], fingerprints: string | null): string[] {
+    const recorded = fingerprints ? this.options.store.getValue(fingerprints)?.value : undefined;
+    return recorded ? staleBecause(dependencies, recorded as Record<string, string>) : [];
   }
 
   /**

@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Dialect, DialectDocument, OpenDocuments, Runnable } from "../../core/dialect";
 import type { StoreReader } from "../../core/storeReader";
+import type { Plan, PlanRequest } from "../../core/plan";
 import type { AnalysisProvider } from "../../engine/analysis/closure";
 import { AnalyzedDocument } from "../../engine/analysis/document";
 import { defaultStorePath } from "../../engine/store";
@@ -71,6 +72,10 @@ export const tasklensDialect: Dialect = {
     if (options.noCache) args.push("--no-cache");
     if (options.db) args.push("--db", options.db);
     return { dialect: "tasklens", cwd: options.cwd ?? path.dirname(file), args, file, task };
+  },
+
+  plan(document: DialectDocument, store: StoreReader | undefined, request: PlanRequest): Plan {
+    return (document as TasklensDocument).inspect(store).plan(request);
   },
 };
 

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { InspectedTask, Inspection } from "../../core/dialect";
-import type { Prediction, TaskManifest } from "../../core/manifest";
+import type { Prediction } from "../../core/manifest";
 import { predict } from "../../core/predict";
 import type { StoreReader, TaskLookup } from "../../core/storeReader";
 import { AnalysisProvider, resolveRelativeImport } from "../../engine/analysis/closure";
@@ -12,12 +12,19 @@ import { analyzeText, FileAnalysis } from "../../engine/analysis/file";
 import { projectHashMode } from "../../engine/store";
 import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
 import { manifestOf, staticIdentities, StaticTaskIdentity } from "./manifest";
+import { PlannableTask, planRun, TasklensPlan, worstStatus } from "./plan";
+import { TasklensStoreReader } from "./storeReader";
+import type { PlanRequest } from "../../core/plan";
 
 /** The tasklens view of a file: the neutral inspection plus what only this dialect knows. */
 export interface TasklensInspection extends Inspection {
   analysis: FileAnalysis;
   identities: StaticTaskIdentity[];
   findings: TaskDiagnostic[];
+  /** The plan of the file's entry task (main), which the statuses follow. */
+  entryPlan?: TasklensPlan;
+  /** The plan of any call of a task of this file (or its imports). */
+  plan(request: PlanRequest): TasklensPlan;
 }
 
 /** Analyses of files on disk, re-read when their modification time changes. */
@@ -37,15 +44,16 @@ export function diskProvider(): AnalysisProvider {
   };
 }
 
-/** Full names of the tasks defined by the files this one imports relatively (one level). */
-function importedTaskNames(file: string, analysis: FileAnalysis, provider: AnalysisProvider): Set<string> {
-  const names = new Set<string>();
+/** The tasks defined by the files this one imports relatively (one level), as the text shows them. */
+function importedIdentities(file: string, analysis: FileAnalysis, provider: AnalysisProvider): StaticTaskIdentity[] {
+  const found: StaticTaskIdentity[] = [];
   const modules = new Set(Object.values(analysis.bindings).flatMap((b) => (b.import?.relative ? [b.import.module] : [])));
   for (const module of modules) {
     const target = resolveRelativeImport(file, module);
-    for (const t of (target && provider(target)?.tasks) || []) if (t.fullName) names.add(t.fullName);
+    const imported = target && provider(target);
+    if (target && imported) found.push(...staticIdentities(target, imported, provider, projectHashMode(target)));
   }
-  return names;
+  return found;
 }
 
 export interface InspectOptions {
@@ -64,20 +72,38 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
   // The file itself is seen as given (it may be an unsaved buffer), never as on disk.
   const provider: AnalysisProvider = (f) => (path.resolve(f) === file ? analysis : baseProvider(f));
   const identities = staticIdentities(file, analysis, provider, projectHashMode(file));
-  const manifests = new Map<StaticTaskIdentity, TaskManifest>(identities.map((id) => [id, manifestOf(id)]));
-  const byName = new Map([...manifests.values()].map((m) => [m.fullName, m]));
-  let imported: Set<string> | undefined;
-  const lookup: TaskLookup = {
-    manifestOf: (name) => byName.get(name),
-    exists: (name) => byName.has(name) || (imported ??= importedTaskNames(file, analysis, provider)).has(name),
+  const store = options.store;
+  // Tasks by full name: this file's, then (looked at only when asked for) those of its imports.
+  const own = new Map<string, PlannableTask>();
+  let imported: Map<string, PlannableTask> | undefined;
+  const plannable = (id: StaticTaskIdentity): PlannableTask => {
+    const manifest = manifestOf(id);
+    let prediction: Prediction | undefined;
+    return { identity: id, manifest, prediction: () => (prediction ??= predict(manifest, store, lookup)) };
   };
-  const predictions = new Map<StaticTaskIdentity, Prediction>(identities.map((id) => [id, predict(manifests.get(id)!, options.store, lookup)]));
+  const taskNamed = (name: string): PlannableTask | undefined =>
+    own.get(name) ?? (imported ??= new Map(importedIdentities(file, analysis, provider).map((id) => [id.fullName, plannable(id)]))).get(name);
+  const lookup: TaskLookup = {
+    manifestOf: (name) => taskNamed(name)?.manifest,
+    exists: (name) => taskNamed(name) !== undefined,
+  };
+  const tasksOf = new Map<StaticTaskIdentity, PlannableTask>();
+  for (const id of identities) {
+    const t = plannable(id);
+    tasksOf.set(id, t);
+    if (!own.has(id.fullName)) own.set(id.fullName, t);
+  }
+  const reader = store instanceof TasklensStoreReader ? store : undefined;
+  const plan = (request: PlanRequest) => planRun({ task: taskNamed, store: reader, lookup }, request);
+  const entry = entryTask(identities, store);
+  const entryPlan = entry ? plan({ task: entry.fullName, args: {} }) : undefined;
+  const predictions = new Map<StaticTaskIdentity, Prediction>(identities.map((id) => [id, inPlan(tasksOf.get(id)!.prediction(), entryPlan)]));
   const facts = new Map<StaticTaskIdentity, StoreFacts>();
   for (const [id, p] of predictions) {
     facts.set(id, { status: p.status, changed: p.status === "stale" ? p.changed : [], versionPinnedEdit: p.reasons.some((r) => r.kind === "version-pinned") });
   }
   const tasks: InspectedTask[] = identities.map((id) => ({
-    manifest: manifests.get(id)!,
+    manifest: tasksOf.get(id)!.manifest,
     prediction: predictions.get(id)!,
     lensAt: id.task.call.start,
     nameRanges: [id.task.nameRange],
@@ -93,7 +119,28 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
     analysis,
     identities,
     tasks,
+    entryPlan,
+    plan,
     findings: diagnose(text, analysis, identities, facts),
-    syntaxErrors: analysis.syntaxErrors,
+    // A namespace the analysis cannot evaluate keeps the file from loading, as a syntax error does.
+    syntaxErrors: analysis.namespaceProblem ? [...analysis.syntaxErrors, analysis.namespaceProblem] : analysis.syntaxErrors,
   };
+}
+
+/** The task `tasklens run FILE` runs (main), when it can be planned without arguments and has run before. */
+function entryTask(identities: StaticTaskIdentity[], store: StoreReader | undefined): StaticTaskIdentity | undefined {
+  const main = identities.find((id) => id.fullName === "main" || id.task.name === "main" || id.task.bindingName === "main");
+  if (!main || !store || main.task.params.some((p) => !p.optional && p.defaultText === undefined)) return undefined;
+  return main;
+}
+
+/** A task's prediction as the entry plan has it: its calls there decide (the most telling one wins). */
+function inPlan(p: Prediction, plan: TasklensPlan | undefined): Prediction {
+  if (!plan) return p;
+  const jobs = plan.jobs.filter((j) => j.task === p.task);
+  if (jobs.length === 0) return plan.reusedWhole.has(p.task) ? { ...p, status: "cached", reasons: [], changed: [] } : p;
+  const status = jobs.map((j) => j.status).reduce(worstStatus);
+  const decisive = jobs.find((j) => j.status === status)!;
+  const changed = [...new Set(jobs.flatMap((j) => j.changed))];
+  return { ...p, status, reasons: decisive.reasons, changed };
 }

@@ -36,6 +36,7 @@ export function staticIdentities(file: string, analysis: FileAnalysis, provider:
     const options = task.options;
     const hashMode = options.hash ?? projectHashMode;
     const includes = (options.hashIncludes?.elements ?? []).map((element): string | undefined => {
+      if (element.value) return hashValue(element.value.value);
       const binding = element.name ? analysis.bindings[element.name] : undefined;
       if (!binding) return undefined;
       if (binding.kind === "task") {

@@ -9,7 +9,8 @@ import { displayCall, displayValue } from "../../engine/values";
 export class TasklensStoreReader implements StoreReader {
   readonly dialect = "tasklens";
 
-  private constructor(private readonly store: Store) {}
+  /** The engine's store itself, for what only this dialect reads (the planner replays stored expressions). */
+  private constructor(readonly store: Store) {}
 
   static async open(location: string): Promise<TasklensStoreReader> {
     return new TasklensStoreReader(await Store.open(location, { readonly: true }));
@@ -106,7 +107,7 @@ export class TasklensStoreReader implements StoreReader {
   }
 
   /** The engine records fingerprints with every result; an unreadable record counts as "nothing changed". */
-  private fingerprints(call: CallRecord): Record<string, string> {
+  fingerprints(call: CallRecord): Record<string, string> {
     if (!call.fingerprints) return {};
     try {
       return (this.store.getValue(call.fingerprints)?.value ?? {}) as Record<string, string>;

@@ -61,6 +61,8 @@ export interface ParamInfo {
   name: string;
   type?: string;
   defaultText?: string;
+  /** The default's value when it is built from literals and module constants (what the binder will compute). */
+  defaultValue?: { value: unknown };
   optional: boolean;
   rest: boolean;
 }
@@ -80,7 +82,8 @@ export interface TaskOptionsInfo extends Omit<TaskOptions, "hashIncludes"> {
   dynamic: string[];
   /** The options object literal, if any (quick fixes edit it). */
   objectRange?: Range;
-  hashIncludes?: { range: Range; elements: Array<{ text: string; name?: string; range: Range }> };
+  /** Each element by the name it reads, or by its value when it is built from literals and constants. */
+  hashIncludes?: { range: Range; elements: Array<{ text: string; name?: string; value?: { value: unknown }; range: Range }> };
   properties: Record<string, Range>;
 }
 
@@ -130,6 +133,8 @@ export interface FileAnalysis {
   syntaxErrors: SyntaxProblem[];
   /** The first `await` outside any function: the engine loads workflows as CommonJS, which has none. */
   topLevelAwait?: SyntaxProblem;
+  /** A `taskNamespace` whose value the analysis cannot evaluate. */
+  namespaceProblem?: SyntaxProblem;
 }
 
 export function parseSource(fileName: string, text: string): ts.SourceFile {
@@ -149,36 +154,97 @@ function isExported(node: ts.Node): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
+/** A module constant's value by name, when the static side knows it. */
+export type ConstantLookup = (name: string) => { value: unknown } | undefined;
+
 /** A literal the static side can evaluate: strings, numbers, booleans, null, arrays and objects of them. */
 export function literalValue(node: ts.Expression | undefined): { value: unknown } | undefined {
+  return constantValue(node, () => undefined);
+}
+
+/**
+ * The value of an expression built only from literals and module constants (`lookup`): names,
+ * `+ - * /`, template strings, spreads of arrays and objects. The engine sees the same value at run
+ * time, so the static side may hash it as the engine will. Undefined for anything else.
+ */
+export function constantValue(node: ts.Expression | undefined, lookup: ConstantLookup): { value: unknown } | undefined {
   if (!node) return undefined;
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) return literalValue(node.expression);
+  const of = (e: ts.Expression) => constantValue(e, lookup);
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) return of(node.expression);
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return { value: node.text };
   if (ts.isNumericLiteral(node)) return { value: Number(node.text) };
-  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) return { value: -Number(node.operand.text) };
   if (node.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
   if (node.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
   if (node.kind === ts.SyntaxKind.NullKeyword) return { value: null };
+  if (ts.isIdentifier(node)) return lookup(node.text);
+  if (ts.isPrefixUnaryExpression(node) && (node.operator === ts.SyntaxKind.MinusToken || node.operator === ts.SyntaxKind.PlusToken)) {
+    const v = of(node.operand)?.value;
+    return typeof v === "number" ? { value: node.operator === ts.SyntaxKind.MinusToken ? -v : v } : undefined;
+  }
+  if (ts.isTemplateExpression(node)) {
+    let text = node.head.text;
+    for (const span of node.templateSpans) {
+      const v = of(span.expression);
+      if (!v || !isPrimitive(v.value)) return undefined;
+      text += String(v.value) + span.literal.text;
+    }
+    return { value: text };
+  }
+  if (ts.isBinaryExpression(node)) {
+    const a = of(node.left)?.value;
+    const b = of(node.right)?.value;
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.PlusToken && (typeof a === "string" || typeof b === "string") && isPrimitive(a) && isPrimitive(b)) return { value: String(a) + String(b) };
+    if (typeof a !== "number" || typeof b !== "number") return undefined;
+    if (op === ts.SyntaxKind.PlusToken) return { value: a + b };
+    if (op === ts.SyntaxKind.MinusToken) return { value: a - b };
+    if (op === ts.SyntaxKind.AsteriskToken) return { value: a * b };
+    if (op === ts.SyntaxKind.SlashToken) return { value: a / b };
+    return undefined;
+  }
   if (ts.isArrayLiteralExpression(node)) {
     const out: unknown[] = [];
     for (const e of node.elements) {
-      const v = literalValue(e);
+      const v = of(ts.isSpreadElement(e) ? e.expression : e);
       if (!v) return undefined;
-      out.push(v.value);
+      if (!ts.isSpreadElement(e)) out.push(v.value);
+      else if (Array.isArray(v.value)) out.push(...v.value);
+      else return undefined;
     }
     return { value: out };
   }
   if (ts.isObjectLiteralExpression(node)) {
     const out: Record<string, unknown> = {};
     for (const p of node.properties) {
-      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return undefined;
-      const v = literalValue(p.initializer);
-      if (!v) return undefined;
-      out[p.name.text] = v.value;
+      if (ts.isShorthandPropertyAssignment(p)) {
+        const v = lookup(p.name.text);
+        if (!v) return undefined;
+        out[p.name.text] = v.value;
+      } else if (ts.isSpreadAssignment(p)) {
+        const v = of(p.expression)?.value;
+        if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+        Object.assign(out, v);
+      } else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
+        const v = of(p.initializer);
+        if (!v) return undefined;
+        out[p.name.text] = v.value;
+      } else return undefined;
     }
     return { value: out };
   }
   return undefined;
+}
+
+function isPrimitive(v: unknown): v is string | number | boolean | null {
+  return v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+}
+
+/** Module constants whose value the static side knows (from their `literal`). */
+export function constantLookup(bindings: Record<string, BindingInfo>): ConstantLookup {
+  return (name) => {
+    const b = bindings[name];
+    return b && b.kind === "const" ? b.literal : undefined;
+  };
 }
 
 /** Local names under which `task` from "tasklens" is visible: direct imports, and namespace imports. */
@@ -264,7 +330,8 @@ function collectBindings(sf: ts.SourceFile, taskCalls: Set<ts.Node>): Record<str
         else if (!mutable && init && ts.isClassExpression(init)) kind = "class";
         const names = new Set<string>();
         declareBindingName(d.name, names);
-        const literal = ts.isIdentifier(d.name) && !mutable ? literalValue(init) : undefined;
+        // Constants built from earlier constants count too (`const NS = PREFIX + ".etl"`).
+        const literal = ts.isIdentifier(d.name) && !mutable ? constantValue(init, constantLookup(bindings)) : undefined;
         for (const name of names) {
           // The whole statement is hashed: `const` → `let` or a changed type annotation is a change too.
           add(name, kind, d, d, { literal, exported: isExported(s) });
@@ -285,7 +352,7 @@ function lineOf(sf: ts.SourceFile, pos: number): number {
   return sf.getLineAndCharacterOfPosition(pos).line + 1;
 }
 
-function readOptions(sf: ts.SourceFile, node: ts.Expression | undefined): TaskOptionsInfo {
+function readOptions(sf: ts.SourceFile, node: ts.Expression | undefined, constants: ConstantLookup): TaskOptionsInfo {
   const info: TaskOptionsInfo = { dynamic: [], properties: {} };
   if (!node) return info;
   if (!ts.isObjectLiteralExpression(node)) {
@@ -294,36 +361,48 @@ function readOptions(sf: ts.SourceFile, node: ts.Expression | undefined): TaskOp
   }
   info.objectRange = { start: node.getStart(sf), end: node.getEnd() };
   for (const p of node.properties) {
-    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
+    const initializer = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    if (!initializer || !(ts.isIdentifier(p.name!) || ts.isStringLiteral(p.name!))) {
       info.dynamic.push("*");
       continue;
     }
-    const key = p.name.text;
+    const key = (p.name as ts.Identifier | ts.StringLiteral).text;
     info.properties[key] = { start: p.getStart(sf), end: p.getEnd() };
-    if (key === "hashIncludes" && ts.isArrayLiteralExpression(p.initializer)) {
+    if (key === "hashIncludes" && ts.isArrayLiteralExpression(initializer)) {
       info.hashIncludes = {
-        range: { start: p.initializer.getStart(sf), end: p.initializer.getEnd() },
-        elements: p.initializer.elements.map((e) => ({
+        range: { start: initializer.getStart(sf), end: initializer.getEnd() },
+        elements: initializer.elements.map((e) => ({
           text: e.getText(sf),
           name: ts.isIdentifier(e) ? e.text : undefined,
+          value: ts.isIdentifier(e) ? undefined : constantValue(e, constants),
           range: { start: e.getStart(sf), end: e.getEnd() },
         })),
       };
       continue;
     }
-    const literal = literalValue(p.initializer);
-    if (literal && isTaskOptionName(key) && key !== "hashIncludes" && optionValueFits(key, literal.value)) {
-      (info as unknown as Record<string, unknown>)[key] = literal.value;
+    // Module constants count as literals: the engine sees the same value (`version: VERSION`).
+    const value = constantValue(initializer, constants);
+    if (key === "hashIncludes" && Array.isArray(value?.value)) {
+      // A constant list (`hashIncludes: INCLUDES`): each element hashed by value, as the engine does.
+      const range = { start: initializer.getStart(sf), end: initializer.getEnd() };
+      info.hashIncludes = { range, elements: value.value.map((v) => ({ text: JSON.stringify(v), value: { value: v }, range })) };
+    } else if (value && isTaskOptionName(key) && key !== "hashIncludes" && optionValueFits(key, value.value)) {
+      (info as unknown as Record<string, unknown>)[key] = value.value;
     } else info.dynamic.push(key);
   }
   return info;
 }
 
-function readParams(sf: ts.SourceFile, fn: ts.SignatureDeclaration): ParamInfo[] {
+function readParams(sf: ts.SourceFile, fn: ts.SignatureDeclaration, constants: ConstantLookup): ParamInfo[] {
+  // A default may read an earlier parameter, which shadows a module constant of the same name.
+  const shadowed = new Set<string>();
+  for (const p of fn.parameters) declareBindingName(p.name, shadowed);
+  const lookup: ConstantLookup = (name) => (shadowed.has(name) ? undefined : constants(name));
   return fn.parameters.map((p, i) => ({
     name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
     type: p.type?.getText(sf),
     defaultText: p.initializer?.getText(sf),
+    defaultValue: p.initializer ? constantValue(p.initializer, lookup) : undefined,
     optional: Boolean(p.questionToken || p.initializer || p.dotDotDotToken),
     rest: Boolean(p.dotDotDotToken),
   }));
@@ -336,17 +415,24 @@ function paramListOf(sf: ts.SourceFile, fn: ts.SignatureDeclaration): TaskInfo["
   return { start: first.getStart(sf), end: fn.parameters[fn.parameters.length - 1].getEnd(), parenthesized: Boolean(open) };
 }
 
-function moduleNamespace(sf: ts.SourceFile): string | undefined {
+/**
+ * The module's `export const taskNamespace`: a string, or built from module constants. One the
+ * analysis cannot evaluate is a problem (the engine refuses the file), never silently ignored.
+ */
+function moduleNamespace(sf: ts.SourceFile, constants: ConstantLookup): { namespace?: string; problem?: SyntaxProblem } {
   for (const s of sf.statements) {
     if (!ts.isVariableStatement(s)) continue;
     for (const d of s.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.name.text === "taskNamespace") {
-        const v = literalValue(d.initializer)?.value;
-        if (typeof v === "string") return v;
-      }
+      if (!ts.isIdentifier(d.name) || d.name.text !== "taskNamespace") continue;
+      const v = constantValue(d.initializer, constants)?.value;
+      if (typeof v === "string") return { namespace: v };
+      const at = (d.initializer ?? d).getStart(sf);
+      const lc = sf.getLineAndCharacterOfPosition(at);
+      const message = "taskNamespace must be a string built from literals and module constants: tasklens names tasks (and predicts their hashes) without running the file";
+      return { problem: { start: at, line: lc.line + 1, col: lc.character + 1, message } };
     }
   }
-  return undefined;
+  return {};
 }
 
 const NONDETERMINISTIC_CALLS: Record<string, string[]> = { Date: ["now"], Math: ["random"], crypto: ["randomUUID", "getRandomValues"], performance: ["now"] };
@@ -406,10 +492,11 @@ function findTopLevelAwait(sf: ts.SourceFile): SyntaxProblem | undefined {
 export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
   const calls = findTaskCalls(sf);
   const bindings = collectBindings(sf, new Set(calls));
-  const namespace = moduleNamespace(sf);
+  const constants = constantLookup(bindings);
+  const { namespace, problem: namespaceProblem } = moduleNamespace(sf, constants);
   const tasks = calls.map((call, site): TaskInfo => {
     const fn = call.arguments[0] as ts.FunctionExpression | ts.ArrowFunction;
-    const options = readOptions(sf, call.arguments[1]);
+    const options = readOptions(sf, call.arguments[1], constants);
     const parent = call.parent;
     const bindingName = ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
     const fnName = ts.isFunctionExpression(fn) && fn.name ? fn.name.text : undefined;
@@ -434,7 +521,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
       fullName: name === undefined ? undefined : ns ? `${ns}.${name}` : name,
       normalizedHash: facts.hash,
       source: fn.getText(sf),
-      params: readParams(sf, fn),
+      params: readParams(sf, fn, constants),
       paramList: paramListOf(sf, fn),
       options,
       reads: [...reads.values()],
@@ -446,7 +533,7 @@ export function analyzeSourceFile(sf: ts.SourceFile): FileAnalysis {
     const lc = sf.getLineAndCharacterOfPosition(d.start);
     return { start: d.start, line: lc.line + 1, col: lc.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
   });
-  return { fileName: sf.fileName, namespace, bindings, tasks, syntaxErrors, topLevelAwait: findTopLevelAwait(sf) };
+  return { fileName: sf.fileName, namespace, namespaceProblem, bindings, tasks, syntaxErrors, topLevelAwait: findTopLevelAwait(sf) };
 }
 
 export function analyzeText(fileName: string, text: string): FileAnalysis {
