@@ -56,7 +56,7 @@ export function pathFlag(flags: Map<string, string | true>, name: string): strin
 }
 
 /** A parameter as the command line sees it (a dialect's ParamView, the engine's ParamInfo). */
-export type CliParam = Pick<ParamInfo, "name" | "type" | "defaultText" | "optional">;
+export type CliParam = Pick<ParamInfo, "name" | "type" | "defaultText" | "optional"> & { rawText?: boolean };
 
 /**
  * A task's `--PARAM VALUE` flags as named values (a parameter left out: its default); an unknown
@@ -77,6 +77,7 @@ export function taskArguments(taskName: string, params: CliParam[], flags: Map<s
 
 /** Converts a command-line string to the value a parameter of this declared type expects. */
 export function parseParamValue(param: CliParam, raw: string | true): unknown {
+  if (param.rawText) return raw;
   const type = baseType(param.type) || inferType(param.defaultText);
   const fail = (what: string): never => {
     throw new UsageError(`--${param.name}: expected ${what}, got ${JSON.stringify(raw)}`);

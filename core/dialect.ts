@@ -12,6 +12,8 @@ export interface ParamView {
   type?: string;
   defaultText?: string;
   optional: boolean;
+  /** The dialect parses the command-line text itself (by its engine's rules): the CLI passes it as typed. */
+  rawText?: boolean;
 }
 
 export interface InspectedTask {

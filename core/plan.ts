@@ -3,7 +3,7 @@
 // job's stored result names its child calls and their arguments; a job whose body must run ends what
 // can be known below it. This file holds the neutral shapes and their text and JSON; each dialect
 // computes plans (Dialect.plan).
-import type { PredictedStatus, Reason } from "./manifest";
+import type { PredictedStatus, Prediction, Reason } from "./manifest";
 import { changedWords, reasonText } from "./present";
 
 /** What to plan: a task by full name and its arguments by parameter name (missing: the default). */
@@ -18,8 +18,11 @@ export interface PlannedJob {
   parentId: string | null;
   /** Full name of the task. */
   task: string;
-  /** Bound arguments as the store encodes them in JSON; null when they are only known after an upstream job runs. */
-  args: unknown[] | null;
+  /**
+   * Arguments as JSON, in the dialect's shape (tasklens: the bound argument list; redun:
+   * `{args, kwargs}`); null when they are only known after an upstream job runs.
+   */
+  args: unknown;
   /** `task(param='value', …)` as the run log prints it. */
   call: string;
   status: PredictedStatus;
@@ -32,7 +35,7 @@ export interface PlannedJob {
 }
 
 export interface Plan {
-  entry: { task: string; args: unknown[] | null };
+  entry: { task: string; args: unknown };
   /** False when a job's body must run (or its arguments are unknown): what it creates is not known yet. */
   complete: boolean;
   jobs: PlannedJob[];
@@ -76,3 +79,23 @@ export function planColumn(status: PredictedStatus): "CACHED" | "PENDING" {
 
 /** Said after the job lines when the plan stops short of the whole run. */
 export const INCOMPLETE_NOTE = "The plan stops at jobs whose body must run: what they call is known only when they run.";
+
+/** The order in which a task's several calls decide its status (the most telling wins). */
+const STATUS_WEIGHT: Record<PredictedStatus, number> = { "will-rerun": 4, "never-run": 3, "may-rerun": 2, stale: 1, cached: 0 };
+
+export function worstOf(a: PredictedStatus, b: PredictedStatus): PredictedStatus {
+  return STATUS_WEIGHT[a] >= STATUS_WEIGHT[b] ? a : b;
+}
+
+/**
+ * A task's prediction as a plan has it: its calls there decide (the most telling one wins), so the
+ * status lens and `explain` say what the next run of the entry task does with it. Unchanged when the
+ * plan does not reach the task.
+ */
+export function predictionInPlan(p: Prediction, plan: Plan): Prediction {
+  const jobs = plan.jobs.filter((j) => j.task === p.task);
+  if (jobs.length === 0) return p;
+  const status = jobs.map((j) => j.status).reduce(worstOf);
+  const decisive = jobs.find((j) => j.status === status)!;
+  return { ...p, status, reasons: decisive.reasons.length ? decisive.reasons : p.reasons, changed: [...new Set(jobs.flatMap((j) => j.changed))] };
+}

@@ -2,10 +2,11 @@
 // against redun's own store. tasklens predicts redun's hash from the text and reads the store
 // read-only; it never changes how redun runs.
 import path from "node:path";
-import type { Dialect, DialectDocument, Inspection, Runnable } from "../../core/dialect";
+import type { Dialect, DialectDocument, Runnable } from "../../core/dialect";
+import type { Plan, PlanRequest } from "../../core/plan";
 import type { StoreReader } from "../../core/storeReader";
 import { discoverTasks, DiscoveredModule } from "./hash/discover";
-import { inspectRedun, moduleNameOf } from "./inspect";
+import { inspectRedun, moduleNameOf, RedunInspection } from "./inspect";
 import { RunRecords } from "./runRecords";
 import { locateStore } from "./store/locate";
 import { RedunStoreReader } from "./storeReader";
@@ -27,7 +28,7 @@ class RedunDocument implements DialectDocument {
     this.module = discoverTasks(text, { moduleName: moduleNameOf(this.file) });
   }
 
-  inspect(store: StoreReader | undefined): Inspection {
+  inspect(store: StoreReader | undefined): RedunInspection {
     return inspectRedun(this.file, this.text, this.module, store);
   }
 }
@@ -58,6 +59,10 @@ export const redunDialect: Dialect = {
 
   openStore(location: string): Promise<StoreReader> {
     return RedunStoreReader.open(location, RunRecords.besideStore(location, recordedFingerprints));
+  },
+
+  plan(document: DialectDocument, store: StoreReader | undefined, request: PlanRequest): Plan {
+    return (document as RedunDocument).inspect(store).plan(request);
   },
 
   runnable(file: string, task: string, options: { cwd?: string; noCache?: boolean; db?: string; params?: string[] }): Runnable {

@@ -2,11 +2,14 @@
 // predicted from the text), what the store says of it, and the findings. `check`, `explain` and the
 // language server reach it through the redun dialect.
 import path from "node:path";
-import type { InspectedTask, Inspection } from "../../core/dialect";
+import type { InspectedTask, Inspection, ParamView } from "../../core/dialect";
 import type { Finding, SyntaxProblem } from "../../core/findings";
 import type { TaskManifest } from "../../core/manifest";
 import { predict } from "../../core/predict";
+import { predictionInPlan, type Plan, type PlanRequest } from "../../core/plan";
 import type { StoreReader, TaskLookup } from "../../core/storeReader";
+import { planRedun } from "./plan";
+import { RedunStoreReader } from "./storeReader";
 import type { DiscoveredModule, RedunTask } from "./hash/discover";
 
 /** The module name redun gives a file it runs (`redun run path/x.py` imports it as `x`). */
@@ -18,6 +21,13 @@ function literal(task: RedunTask, option: string): unknown {
   const v = task.options[option]?.value;
   if (!v) return undefined;
   return "v" in v ? v.v : undefined;
+}
+
+/** Parameters as the CLI shows them: the annotation as the type; redun parses the text itself. */
+function paramViews(task: RedunTask): ParamView[] {
+  return task.parameters
+    .filter((p) => p.kind !== "var-positional" && p.kind !== "var-keyword")
+    .map((p) => ({ name: p.name, type: p.annotation, defaultText: p.default?.text, optional: p.default !== undefined, rawText: true }));
 }
 
 export function manifestOf(task: RedunTask): TaskManifest {
@@ -62,22 +72,38 @@ function problems(text: string, module: DiscoveredModule): { findings: Finding[]
   return { findings, syntaxErrors };
 }
 
-export function inspectRedun(fileArg: string, text: string, module: DiscoveredModule, store: StoreReader | undefined): Inspection {
+/** The redun view of a file: the neutral inspection, and plans of its tasks' calls. */
+export interface RedunInspection extends Inspection {
+  plan(request: PlanRequest): Plan;
+}
+
+/** The task `redun run FILE` runs (main), when it runs without arguments. */
+function entryTask(module: DiscoveredModule): RedunTask | undefined {
+  const main = module.tasks.find((t) => t.name === "main");
+  return main && main.parameters.every((p) => p.default || p.kind === "var-positional" || p.kind === "var-keyword") ? main : undefined;
+}
+
+export function inspectRedun(fileArg: string, text: string, module: DiscoveredModule, store: StoreReader | undefined): RedunInspection {
   const file = path.resolve(fileArg);
   const manifests = module.tasks.map(manifestOf);
   const byName = new Map(manifests.map((m) => [m.fullName, m]));
   const lookup: TaskLookup = { manifestOf: (name) => byName.get(name), exists: (name) => byName.has(name) };
+  const taskLevel = new Map(manifests.map((m) => [m.fullName, predict(m, store, lookup)]));
+  const tasksByName = new Map(module.tasks.map((t, i) => [manifests[i].fullName, t]));
+  const redun = store instanceof RedunStoreReader ? store.redun : undefined;
+  const plan = (request: PlanRequest) => planRedun({ tasks: tasksByName, store: redun, prediction: (name) => taskLevel.get(name) }, request);
+  // The statuses say what the next `redun run FILE` does with each task: they follow the entry task's plan.
+  const entry = redun && entryTask(module);
+  const entryPlan = entry ? plan({ task: manifests[module.tasks.indexOf(entry)].fullName, args: {} }) : undefined;
   const tasks: InspectedTask[] = module.tasks.map((t, i) => ({
     manifest: manifests[i],
-    prediction: predict(manifests[i], store, lookup),
+    prediction: entryPlan ? predictionInPlan(taskLevel.get(manifests[i].fullName)!, entryPlan) : taskLevel.get(manifests[i].fullName)!,
     lensAt: t.range.start.offset,
     nameRanges: [t.nameRange].map((r) => ({ start: r.start.offset, end: r.end.offset })),
     callSites: [],
     line: t.defLine + 1,
-    params: t.parameters
-      .filter((p) => p.kind !== "var-positional" && p.kind !== "var-keyword")
-      .map((p) => ({ name: p.name, defaultText: p.default?.text, optional: p.default !== undefined })),
+    params: paramViews(t),
     aliases: [t.name, t.functionName].filter((n): n is string => !!n),
   }));
-  return { dialect: "redun", file, text, tasks, ...problems(text, module) };
+  return { dialect: "redun", file, text, tasks, ...problems(text, module), plan };
 }

@@ -2,10 +2,10 @@
 // (see store/snapshot.ts), redun's records turned into views and its pickled values decoded.
 import type { CachedResult, ExecutionStatus, ExecutionView, JobDetails, JobStatus, JobView, StoredTask, StoreReader } from "../../core/storeReader";
 import { formatExecution, formatExecutionList, formatJob, toMicros } from "./store/log";
-import { PyBytes, PyDate, PyDict, PyFloat, PyGlobal, PyObject, PySet, PyTuple, TaskExpression, type PyValue } from "./store/pickle";
 import { openRedunStore, RedunExecution, RedunJob, RedunStore, RedunValue, storeStamp } from "./store/reader";
 import { pyRepr, trimString } from "./store/repr";
 import type { RunRecords } from "./runRecords";
+import { pyJson } from "./values";
 
 const JOB_STATUS: Record<RedunJob["status"], JobStatus> = { DONE: "done", CACHED: "cached", FAILED: "failed", RUNNING: "running" };
 const EXECUTION_STATUS: Record<RedunExecution["status"], ExecutionStatus> = { DONE: "done", FAILED: "failed", RUNNING: "running" };
@@ -204,25 +204,4 @@ function valueText(v: RedunValue): string {
 function valueJson(v: RedunValue): unknown {
   if (v.value === undefined && v.error) return { $type: v.type, hash: v.hash, error: v.error };
   return pyJson(v.value ?? null, v.type);
-}
-
-/** A decoded Python value as JSON: plain where JSON has the type, tagged (`$int`, `$set`, …) where not. */
-function pyJson(v: PyValue, type = ""): unknown {
-  if (v === null || typeof v === "boolean" || typeof v === "string") return v;
-  if (typeof v === "number") return v;
-  if (typeof v === "bigint") return { $int: v.toString() };
-  if (v instanceof PyFloat) return Number.isFinite(v.value) ? v.value : { $float: String(v.value) };
-  if (Array.isArray(v)) return v.map((x) => pyJson(x));
-  if (v instanceof PyTuple) return { $tuple: v.items.map((x) => pyJson(x)) };
-  if (v instanceof PySet) return { [v.frozen ? "$frozenset" : "$set"]: v.items.map((x) => pyJson(x)) };
-  if (v instanceof PyBytes) return { $bytes: Buffer.from(v.data).toString("base64") };
-  if (v instanceof PyDict) {
-    if (v.entries.every(([k]) => typeof k === "string")) return Object.fromEntries(v.entries.map(([k, x]) => [k as string, pyJson(x)]));
-    return { $dict: v.entries.map(([k, x]) => [pyJson(k), pyJson(x)]) };
-  }
-  if (v instanceof PyDate) return { [v.time ? "$datetime" : "$date"]: pyRepr(v) };
-  if (v instanceof PyGlobal) return { $global: v.fullName };
-  if (v instanceof TaskExpression) return { $call: v.taskName };
-  if (v instanceof PyObject) return { $type: v.className, hash: v.hash ?? null, repr: trimString(pyRepr(v), 200) };
-  return { $type: type || "object", repr: trimString(pyRepr(v), 200) };
 }

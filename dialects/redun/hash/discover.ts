@@ -32,6 +32,8 @@ export interface SourceValue {
 
 export interface Parameter {
   name: string;
+  /** The annotation as written (`str`, `List[int]`), if any. */
+  annotation?: string;
   kind: "positional-only" | "positional" | "var-positional" | "keyword-only" | "var-keyword";
   default?: SourceValue;
 }
@@ -478,7 +480,11 @@ function parameters(tokens: Token[], lines: readonly string[], lookup: (name: st
     } else if (tokens[i].type === Tok.NAME) {
       const p: Parameter = { name: s, kind };
       i++;
-      if (tokens[i]?.string === ":") i = reader.expr(i + 1).to;
+      if (tokens[i]?.string === ":") {
+        const e = reader.expr(i + 1);
+        p.annotation = sourceText(lines, tokens, e.from, e.to);
+        i = e.to;
+      }
       if (tokens[i]?.string === "=") {
         const e = reader.expr(i + 1);
         const r = evaluate(e, lookup, pool);

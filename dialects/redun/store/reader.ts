@@ -133,6 +133,7 @@ export interface RedunStoreReader {
   taskSource(hash: string): string | undefined;
   latestJob(task: { hash: string } | { name: string }): RedunJob | undefined;
   computingJob(callHash: string): RedunJob | undefined;
+  callOf(taskHash: string, argsHash: string): { callHash: string; valueHash: string } | undefined;
   latestExecution(task: { hash: string } | { name: string }): RedunExecution | undefined;
   value(hash: string): RedunValue | undefined;
   /** The arguments of a call node, decoded. */
@@ -348,6 +349,12 @@ export class RedunStore implements RedunStoreReader {
     const [where, param] = "hash" in task ? ["j.task_hash = ?", task.hash] : [`${FULL_NAME} = ?`, task.name];
     const [r] = this.all(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE ${where} ORDER BY j.start_time DESC LIMIT 1`, [param]);
     return r ? toJob(r) : undefined;
+  }
+
+  /** The newest call node of a task hash and arguments hash: its call hash and its final result's value hash. */
+  callOf(taskHash: string, argsHash: string): { callHash: string; valueHash: string } | undefined {
+    const [r] = this.all(`SELECT call_hash, value_hash FROM call_node WHERE task_hash = ? AND args_hash = ? ORDER BY timestamp DESC LIMIT 1`, [taskHash, argsHash]);
+    return r ? { callHash: String(r.call_hash), valueHash: String(r.value_hash) } : undefined;
   }
 
   /** The job that computed a call's result (not one that reused it). */
