@@ -1,8 +1,8 @@
 // `tasklens log [ID | - | ~N] [--json]`: recent executions, an execution's job tree, one job's details.
 import fs from "node:fs";
 import path from "node:path";
-import { executionJson, executionLine, jobDetailsText, jobJson, jobTree } from "../core/log";
-import type { ExecutionView } from "../core/storeReader";
+import { executionJson, executionLine, jobDetailsLines, jobJson, jobTree } from "../core/log";
+import type { ExecutionView, StoreReader } from "../core/storeReader";
 import type { Dialect } from "../core/dialect";
 import { DIALECTS, dialectOfFile } from "../dialects";
 import { tasklensDialect } from "../dialects/tasklens";
@@ -22,7 +22,7 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
   }
   const store = await dialect.openStore(location);
   // A store written by another engine is shown as that engine's own log shows it (redun's `redun log`).
-  const native = (what: Parameters<NonNullable<NativeLog["nativeLog"]>>[0]) => (json ? undefined : (store as NativeLog).nativeLog?.(what));
+  const native = (what: Parameters<NonNullable<StoreReader["nativeLog"]>>[0]) => (json ? undefined : store.nativeLog?.(what));
 
   if (id === undefined) {
     const executions = store.executions(50);
@@ -41,9 +41,7 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
     const jobs = store.findJobs(id);
     if (executions.length + jobs.length > 1) throw new UsageError(`${id} is ambiguous: ${[...executions.map((e) => `execution ${e.id}`), ...jobs.map((j) => `job ${j.id}`)].join(", ")}`);
     if (jobs.length === 1) {
-      const text = native({ job: jobs[0].id });
-      if (text !== undefined) return printed(out, text);
-      emit(jobJson(store, jobs[0], true), jobDetailsText(store, jobs[0]));
+      emit(jobJson(store, jobs[0], true), jobDetailsLines(store, jobs[0]));
       return 0;
     }
     execution = executions[0];
@@ -53,11 +51,6 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
   if (text !== undefined) return printed(out, text);
   emit(executionJson(store, execution, true), jobTree(store, execution));
   return 0;
-}
-
-/** A store reader that can also print its engine's own log text. */
-interface NativeLog {
-  nativeLog?(what: { executions: number } | { execution: string } | { job: string }): string | undefined;
 }
 
 function printed(out: Output, text: string): number {

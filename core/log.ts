@@ -70,6 +70,11 @@ export function jobTree(store: StoreReader, e: ExecutionView): string[] {
   return lines;
 }
 
+/** One job's details as its store's engine shows them (redun's `redun log <job>`), else as below. */
+export function jobDetailsLines(store: StoreReader, j: JobView): string[] {
+  return store.nativeLog?.({ job: j.id })?.replace(/\n$/, "").split("\n") ?? jobDetailsText(store, j);
+}
+
 /** One job's call, arguments, result, source, dataflow and traceback, as `tasklens log <job>` prints it. */
 export function jobDetailsText(store: StoreReader, j: JobView): string[] {
   const d = store.jobDetails(j);

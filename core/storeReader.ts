@@ -103,6 +103,12 @@ export interface StoreReader {
   /** Why a stored result would not be reused although its hash matches (its replay would fail), if so. */
   replayProblem(result: CachedResult, tasks: TaskLookup): string | undefined;
 
+  /**
+   * The store's own engine's log text (redun's `redun log`), when it has one: the CLI and the Jobs view
+   * show a store as its engine's users know it. Undefined: the neutral text of core/log.
+   */
+  nativeLog?(what: { executions: number } | { execution: string } | { job: string }): string | undefined;
+
   /** Whether the underlying file changed since it was read. */
   changedOnDisk(): boolean;
   /** Re-reads it after a change. */

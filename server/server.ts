@@ -26,7 +26,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Dialect, DialectDocument, InspectedTask, Inspection } from "../core/dialect";
 import type { Severity } from "../core/findings";
-import { commandText, jobDetailsText } from "../core/log";
+import { commandText, jobDetailsLines } from "../core/log";
 import { isInside } from "../core/paths";
 import { explainText, hoverMarkdown, statusText } from "../core/present";
 import { StoreWatcher } from "../core/storeWatcher";
@@ -341,7 +341,7 @@ export function startServer(connection: Connection): void {
       const job = store && (store.job(params.jobId) ?? store.findJobs(params.jobId)[0]);
       if (!store || !job) continue;
       const details = store.jobDetails(job);
-      return { store: location, jobId: job.id, text: jobDetailsText(store, job).join("\n") + "\n", file: details.file, line: details.line };
+      return { store: location, jobId: job.id, text: jobDetailsLines(store, job).join("\n") + "\n", file: details.file, line: details.line };
     }
     return null;
   }));

@@ -26,8 +26,20 @@ test("a redun workflow: status lenses from redun's store follow the buffer; hove
     assert.match(await statusOf("greeter"), /^⟳ may rerun/);
     assert.match(await statusOf("main"), /^✓ cached/);
 
-    const jobs = await server.request("tasklens/stores", {});
-    assert.ok(jobs.some((s) => s.dialect === "redun"), JSON.stringify(jobs));
+    // The Jobs view's requests over redun's store: executions, a job tree, a job as `redun log <job>` shows it.
+    const stores = await server.request("tasklens/stores", {});
+    const redunStore = stores.find((s) => s.dialect === "redun");
+    assert.ok(redunStore, JSON.stringify(stores));
+    const executions = await server.request("tasklens/executions", { store: redunStore.location });
+    assert.equal(executions.length, 4);
+    assert.ok(executions.every((e) => e.status === "done" && e.task === "redun.examples.hello_world.main"), JSON.stringify(executions));
+    const jobs = await server.request("tasklens/jobs", { store: redunStore.location, executionId: executions[0].id });
+    const greeter = jobs.find((j) => j.task === "redun.examples.hello_world.greeter");
+    assert.ok(greeter, JSON.stringify(jobs));
+    const details = await server.request("tasklens/jobDetails", { store: redunStore.location, jobId: greeter.id });
+    assert.match(details.text, /^Job [0-9a-f-]{36} \[ DONE \] .*redun\.examples\.hello_world\.greeter\('Hello', 'Mars'\)/);
+    assert.match(details.text, /CallNode [0-9a-f]{40} redun\.examples\.hello_world\.greeter/);
+    assert.match(details.text, /Result: 'Hello, Mars!'/);
   });
 });
 
