@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
@@ -107,6 +108,11 @@ async function startVSCode({ trusted }) {
     "security.workspace.trust.banner": "never",
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
+  // A redun project beside it: the tutorial's file after the Mars edit, and the store real redun left.
+  const redunFixture = join(ROOT, "test", "fixtures", "redun", "stores", "tutorial", "04-mars");
+  cpSync(join(redunFixture, "hello_world.py"), join(workspaceDir, "hello_world.py"));
+  mkdirSync(join(workspaceDir, ".redun"));
+  writeFileSync(join(workspaceDir, ".redun", "redun.db"), gunzipSync(readFileSync(join(redunFixture, "redun.db.gz"))));
   writeFileSync(join(workspaceDir, "slow.ts"), SLOW_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
   // The project "has tasklens installed", so the editor resolves its types.
@@ -318,6 +324,42 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   await showJobsView();
   await waitFor("the interrupted execution in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^main, execution interrupted/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
   await shot("run-cancelled");
+}));
+
+test("a redun workflow in a real VS Code: lenses from redun's store, the edit that reruns, redun's jobs", { timeout: 240_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true });
+  await openFile("hello_world.py");
+  await focusEditor();
+  const titles = await waitFor("the CodeLenses of hello_world.py", async () => {
+    const t = await lensTitles();
+    return t.filter((x) => x.includes("Run task")).length === 3 && t.filter((x) => x.startsWith("✓ cached")).length === 3 ? t : undefined;
+  }, 60_000, async () => JSON.stringify(await lensTitles()));
+  assert.equal(titles.filter((t) => t.startsWith("✓ cached")).length, 3, titles.join(" | "));
+  await shot("redun-cached-lenses");
+
+  // A comment in get_planet: redun hashes the raw text, so it reruns, and greeter's input comes from it.
+  await goToLine(8);
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("# where the greeting goes");
+  await waitFor("the will-rerun and may-rerun lenses", async () => {
+    const t = await lensTitles();
+    return t.includes("⟳ will rerun: source changed") && t.some((x) => x.startsWith("⟳ may rerun")) ? t : undefined;
+  }, 30_000, async () => JSON.stringify(await lensTitles()));
+  await shot("redun-comment-edit");
+
+  // The Jobs view lists redun's executions; a job's details read as `redun log <job>` prints them.
+  await showJobsView();
+  await waitFor("redun's executions in the Jobs view", async () => (await jobsTreeItems()).some((t) => t.includes("redun.examples.hello_world.main")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "redun.examples.hello_world.main" }).first().click();
+  await waitFor("the jobs of the newest execution", async () => (await jobsTreeItems()).some((t) => t.includes("greeter('Hello', 'Mars')")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "greeter('Hello', 'Mars')" }).first().click();
+  const details = await waitFor("the job details", async () => {
+    const text = await page.locator(".editor-instance .view-lines").first().innerText();
+    return text.includes("CallNode") ? text : undefined;
+  }, 15_000);
+  assert.match(details.replace(/\u00a0/g, " "), /Result: 'Hello, Mars!'/);
+  await shot("redun-job-details");
 }));
 
 test("an untrusted workspace: analysis works, nothing runs, and the Run lens says why", { timeout: 180_000 }, withFailureShot(async () => {
