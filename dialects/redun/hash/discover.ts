@@ -94,8 +94,11 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
   return analyseModule({ text, lines, chunks: scanModule(lines).chunks }, options);
 }
 
-/** A function's source as redun takes it (`funcSource`), possibly memoised by the caller. */
-export type SourceOf = (lines: readonly string[], firstLine: number) => FuncSource;
+/**
+ * The source of the function whose code starts at `firstLine` in `chunk`, as redun takes it: read
+ * within the chunk, so it depends on the chunk's text only (what lets a document memoise it).
+ */
+export type SourceOf = (chunk: Chunk, firstLine: number) => FuncSource;
 
 export interface ScannedText {
   text: string;
@@ -109,7 +112,9 @@ export interface ScannedText {
 /** The tasks of a scanned module: its statements run top to bottom, as importing it would. */
 export function analyseModule(scanned: ScannedText, options: DiscoverOptions): DiscoveredModule {
   const { text, lines, chunks } = scanned;
-  const sourceOf = scanned.sourceOf ?? funcSource;
+  const sourceOf: SourceOf = scanned.sourceOf ?? ((chunk, firstLine) => funcSource(lines, firstLine, chunk.end));
+  let visiting: Chunk | undefined;
+  const sourceAt = (firstLine: number): FuncSource => sourceOf(visiting!, firstLine);
   const statements = chunks.flatMap((c) => c.statements);
   const broken = chunks.filter((c) => c.error).map((c) => ({ chunk: c, text: lines.slice(c.start, c.end).join("") }));
   const positions = positionMapper(text);
@@ -127,7 +132,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
   // A broken chunk with decorators: the next def may be decorated (by a task decorator at taskLine).
   let afterBroken: { error: ScanError; taskLine?: number } | undefined;
   const rebindable = globalNames(statements, broken.map((b) => b.text));
-  const occurrences = nameOccurrences(statements, broken.map((b) => b.text));
+  const readOnlyInDecorators = new Map<string, boolean>();
 
   const bindingOf = (name: string, classEnv: Map<string, ModuleBinding> | undefined): ModuleBinding | undefined => {
     const b = classEnv?.get(name) ?? moduleEnv.get(name);
@@ -140,7 +145,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
       const b = bindingOf(name, classEnv);
       if (!b) return undefined;
       if (b.kind === "value") {
-        if (isMutable(b.value) && !onlyReadInDecorators(name, occurrences)) return { kind: "unknown", why: `'${name}' is a mutable value the module may change before it is hashed` };
+        if (isMutable(b.value) && !cached(readOnlyInDecorators, name, () => onlyReadInDecorators(name, statements, broken.map((x) => x.text)))) return { kind: "unknown", why: `'${name}' is a mutable value the module may change before it is hashed` };
         return { kind: "value", value: b.value };
       }
       if (b.kind === "unknown") return b;
@@ -218,7 +223,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
       decorators = [];
       if (!nameTok || nameTok.type !== Tok.NAME) return;
       if (unfinished && st.blocks.length === 0 && decoStatements.length === 0) {
-        const end = tryKnown(() => sourceOf(lines, st.line));
+        const end = tryKnown(() => sourceAt(st.line));
         if (unfinished.taskLine !== undefined) tasks.push(unfinishedTask(unfinished.error, { start: unfinished.taskLine, end: end.ok ? Math.max(end.value.start, end.value.end - 1) : st.line }, nameTok.string, isAsync, st.line, nameTok.start[1], lines, positions));
         bind(nameTok.string, { kind: "unknown", why: `'${nameTok.string}' may be decorated by the unfinished code at line ${unfinished.error.line + 1}` });
         return;
@@ -227,7 +232,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
       const decoExprs = decoStatements.map((d) => new ExprReader(d.tokens).expr(1));
       const taskAt = decoExprs.findIndex(isTaskDecorator);
       if (taskAt < 0) {
-        bind(nameTok.string, decoStatements.length > 0 ? { kind: "unknown", why: `'${nameTok.string}' is wrapped by a decorator` } : { kind: "function", hash: plainFunctionHash(sourceOf, lines, startLine, nameTok.string, options.moduleName) });
+        bind(nameTok.string, decoStatements.length > 0 ? { kind: "unknown", why: `'${nameTok.string}' is wrapped by a decorator` } : { kind: "function", hash: plainFunctionHash(sourceAt, startLine, nameTok.string, options.moduleName) });
         return;
       }
       const task = buildTask({
@@ -241,7 +246,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
         decoTokens: decoStatements[taskAt].tokens,
         below: decoExprs.length - 1 - taskAt,
         configured: decoExprs[taskAt].kind === "name" ? configuredTaskNames.get((decoExprs[taskAt] as { id: string }).id) : undefined,
-        sourceOf,
+        sourceAt,
         classes: st.blocks.filter((b) => b.kind === "class").map((b) => b.name ?? ""),
         conditional,
         resolveNamespace: (): Known<string> => {
@@ -312,6 +317,7 @@ export function analyseModule(scanned: ScannedText, options: DiscoverOptions): D
   };
 
   for (const chunk of chunks) {
+    visiting = chunk;
     if (chunk.error) passBroken(chunk, lines.slice(chunk.start, chunk.end).join(""));
     else for (const st of chunk.statements) visit(st);
   }
@@ -331,9 +337,15 @@ function markDuplicates(tasks: RedunTask[]): void {
   }
 }
 
-function plainFunctionHash(sourceOf: SourceOf, lines: readonly string[], startLine: number, name: string, moduleName: string): Known<string> {
-  const got = tryKnown(() => sourceOf(lines, startLine));
+function plainFunctionHash(sourceAt: (firstLine: number) => FuncSource, startLine: number, name: string, moduleName: string): Known<string> {
+  const got = tryKnown(() => sourceAt(startLine));
   return got.ok ? { ok: true, value: functionHash(moduleName, name, got.value.text) } : { ok: false, why: `the source of '${name}' does not end (${got.why})` };
+}
+
+/** map's value for key, computed once. */
+function cached<K, V>(map: Map<K, V>, key: K, compute: () => V): V {
+  if (!map.has(key)) map.set(key, compute());
+  return map.get(key)!;
 }
 
 /** f's value, or the message of the tokenizer error it throws (a block that never ends). */
@@ -416,7 +428,7 @@ interface TaskInput {
   conditional: boolean;
   /** Why the decorator's options are unknown (an alias of `task(...)`). */
   configured?: string;
-  sourceOf: SourceOf;
+  sourceAt: (firstLine: number) => FuncSource;
   resolveNamespace: () => Known<string>;
   lookup: (name: string) => Binding | undefined;
   includeItem: (e: Expr) => Known<string>;
@@ -485,7 +497,7 @@ function buildTask(input: TaskInput): RedunTask {
   // Source, as inspect.getsource and redun's trim give it.
   let source: string | null = null;
   let blockEnd = def.line;
-  const got = tryKnown(() => input.sourceOf(lines, input.startLine));
+  const got = tryKnown(() => input.sourceAt(input.startLine));
   if (got.ok) {
     source = got.value.text;
     blockEnd = Math.max(got.value.start, got.value.end - 1);
@@ -654,6 +666,14 @@ const identifiers = (text: string): string[] => [...text.matchAll(/[A-Za-z_]\w*/
  * `as`, loop and `:=` targets, `del`; every name from a top-level import on. More rather than fewer.
  */
 function namesBoundIn(text: string): Set<string> {
+  return cached(boundNamesMemo, text, () => findNamesBoundIn(text));
+}
+
+// Broken text is the same from one edit to the next, mostly.
+const boundNamesMemo = new Map<string, Set<string>>();
+
+function findNamesBoundIn(text: string): Set<string> {
+  if (boundNamesMemo.size > 1000) boundNamesMemo.clear();
   const out = new Set<string>();
   const add = (s: string) => identifiers(s).forEach((n) => out.add(n));
   const importAt = text.search(/^(?:import|from)[ \t]/m);
@@ -681,27 +701,15 @@ function assignmentAt(line: string): number {
   return -1;
 }
 
-type Occurrence = { decorator: boolean; target: boolean };
-
-/** Every NAME token by name, noting whether it is in a decorator line or the target of `NAME = …`; any name in broken text may be anything. */
-function nameOccurrences(statements: Statement[], brokenTexts: string[]): Map<string, Occurrence[]> {
-  const out = new Map<string, Occurrence[]>();
-  for (const text of brokenTexts) for (const name of identifiers(text)) out.set(name, [...(out.get(name) ?? []), { decorator: false, target: false }]);
-  for (const st of statements) {
-    const decorator = st.tokens[0].string === "@";
-    st.tokens.forEach((t, i) => {
-      if (t.type !== Tok.NAME) return;
-      const target = i === 0 && st.tokens[1]?.string === "=" && st.blocks.length === 0;
-      const list = out.get(t.string) ?? [];
-      list.push({ decorator, target });
-      out.set(t.string, list);
-    });
-  }
-  return out;
-}
-
-function onlyReadInDecorators(name: string, occurrences: Map<string, Occurrence[]>): boolean {
-  return (occurrences.get(name) ?? []).every((o) => o.decorator || o.target);
+/**
+ * Whether `name` appears only in decorator lines and as the target of `name = …` (a mutable value
+ * nothing else touches); any name in broken text may be anything.
+ */
+function onlyReadInDecorators(name: string, statements: Statement[], brokenTexts: string[]): boolean {
+  if (brokenTexts.some((text) => identifiers(text).includes(name))) return false;
+  return statements.every(
+    (st) => st.tokens[0].string === "@" || st.tokens.every((t, i) => t.type !== Tok.NAME || t.string !== name || (i === 0 && st.tokens[1]?.string === "=" && st.blocks.length === 0)),
+  );
 }
 
 function isMutable(v: PyValue): boolean {

@@ -20,7 +20,7 @@ export interface FuncSource {
   end: number;
 }
 
-export function funcSource(lines: readonly string[], firstLine: number): FuncSource {
-  const { line, text } = getsource(lines, firstLine);
+export function funcSource(lines: readonly string[], firstLine: number, to = lines.length): FuncSource {
+  const { line, text } = getsource(lines, firstLine, to);
   return { text: trimToDef(text), start: line, end: line + text.split("\n").length - 1 };
 }

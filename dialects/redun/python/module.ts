@@ -26,7 +26,7 @@ export interface Statement {
   blocks: Block[];
 }
 
-/** A syntax error: 0-based line and column, CPython's wording. */
+/** A syntax error: 0-based line and column, CPython's wording (without line numbers: chunks move). */
 export interface ScanError {
   line: number;
   col: number;
@@ -37,6 +37,8 @@ export interface Chunk {
   /** Lines [start, end) (0-based). */
   start: number;
   end: number;
+  /** The last line read to make it (a statement that breaks runs on past `end`): a change after it leaves the chunk as it is. */
+  reach: number;
   /** Empty in a broken chunk. */
   statements: Statement[];
   /** Set on a broken chunk: the error inside it. */
@@ -68,12 +70,6 @@ const COMPOUND = new Set("if elif else while for try except finally with def cla
 const SOFT_KEYWORDS = new Set(["match", "case", "type"]);
 const PAIRS: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
 
-/** Tokens of lines[from:] with rows made absolute and 0-based. */
-function* absolute(lines: readonly string[], from: number): Generator<Token> {
-  for (const t of generateTokens(lines, from)) {
-    yield { ...t, start: [t.start[0] - 1 + from, t.start[1]], end: [t.end[0] - 1 + from, t.end[1]] };
-  }
-}
 
 /**
  * The chunks of lines[from:]; `from` must start a top-level statement (or be 0). A broken chunk
@@ -105,7 +101,8 @@ export function* scanChunks(lines: readonly string[], from = 0): Generator<Chunk
 
 function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
   while (from < lines.length) {
-    let chunk: Chunk = { start: from, end: lines.length, statements: [] };
+    let chunk: Chunk = { start: from, end: lines.length, reach: lines.length, statements: [] };
+    let lastRow = from;
     // A failure: where, and the line scanning resumes at (else after `statement`'s first line).
     let failure: (ScanError & { statement: number; resume?: number }) | undefined;
     let current: Token[] = [];
@@ -118,11 +115,13 @@ function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
       failure = { line: t.start[0], col: t.start[1], message, statement, resume };
     };
     try {
-      for (const t of absolute(lines, from)) {
+      // Rows 0-based, as lines are numbered here.
+      for (const t of generateTokens(lines, from, lines.length, from)) {
+        lastRow = t.end[0];
         if (t.type === Tok.NL || t.type === Tok.COMMENT) continue;
         if (opener && t.type !== Tok.INDENT) {
           const what = blockOpened(opener.tokens)?.kind === "function" ? "function definition" : blockOpened(opener.tokens)?.kind === "class" ? "class definition" : `'${opener.tokens[0].string}' statement`;
-          fail(t, `expected an indented block after ${what} on line ${opener.line + 1}`, opener.line, t.start[1] === 0 && t.type !== Tok.ENDMARKER ? t.start[0] : undefined);
+          fail(t, `expected an indented block after ${what}`, opener.line, t.start[1] === 0 && t.type !== Tok.ENDMARKER ? t.start[0] : undefined);
           break;
         }
         if (t.type === Tok.INDENT) {
@@ -142,8 +141,8 @@ function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
         if (current.length === 0) {
           currentLine = t.start[0];
           if (blocks.length === 0 && !glued && currentLine > chunk.start) {
-            yield { ...chunk, end: currentLine };
-            chunk = { start: currentLine, end: lines.length, statements: [] };
+            yield { ...chunk, end: currentLine, reach: currentLine };
+            chunk = { start: currentLine, end: lines.length, reach: lines.length, statements: [] };
           }
         } else if (brackets.length > 0 && t.start[1] === 0 && t.start[0] > current[current.length - 1].end[0] && NEVER_IN_BRACKETS.test(lines[t.start[0]])) {
           const open = brackets[brackets.length - 1];
@@ -175,13 +174,14 @@ function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
       }
     } catch (e) {
       if (e instanceof TokenError) {
+        lastRow = lines.length;
         const open = brackets[brackets.length - 1];
         // A string closed by the wrong quotes runs on: the first multi-line string of the statement is the suspect.
-        const suspect = current.find((t) => t.type === Tok.STRING && t.end[0] > t.start[0]) ?? { start: [e.row - 1 + from, e.col] as [number, number] };
-        if (e.message.includes("string")) fail(suspect, `unterminated triple-quoted string literal (detected at line ${lines.length})`, current.length > 0 ? currentLine : e.row - 1 + from);
+        const suspect = current.find((t) => t.type === Tok.STRING && t.end[0] > t.start[0]) ?? { start: [e.row, e.col] as [number, number] };
+        if (e.message.includes("string")) fail(suspect, "unterminated triple-quoted string literal", current.length > 0 ? currentLine : e.row);
         else if (open) fail(open, `'${open.string}' was never closed`, currentLine);
         else fail({ start: [lines.length - 1, 0] }, "unexpected EOF while parsing", currentLine);
-      } else if (e instanceof IndentationError) fail({ start: [e.row - 1 + from, 0] }, e.message, e.row - 1 + from);
+      } else if (e instanceof IndentationError) fail({ start: [e.row, 0] }, e.message, e.row);
       else throw e;
     }
     if (!failure) {
@@ -189,7 +189,7 @@ function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
       return;
     }
     const resume = failure.resume ?? resumeLine(lines, failure.statement + 1);
-    yield { start: chunk.start, end: resume, statements: [], error: { line: failure.line, col: failure.col, message: failure.message } };
+    yield { start: chunk.start, end: resume, reach: Math.max(lastRow, failure.line, resume), statements: [], error: { line: failure.line, col: failure.col, message: failure.message } };
     from = resume;
   }
 }
@@ -228,7 +228,7 @@ function statementProblem(tokens: Token[]): { token: Token; message: string } | 
     const prev = tokens[i - 1];
     if (t.type === Tok.ERRORTOKEN) {
       if (t.string.trim() === "") continue;
-      return { token: t, message: `'"`.includes(t.string[0]) ? `unterminated string literal (detected at line ${t.start[0] + 1})` : `invalid character '${t.string}'` };
+      return { token: t, message: `'"`.includes(t.string[0]) ? "unterminated string literal" : `invalid character '${t.string}'` };
     }
     if (t.type === Tok.NAME && STATEMENT_ONLY.has(t.string) && !statementStart) {
       const allowed = (t.string === "import" && tokens[0].string === "from") || ((t.string === "def" || t.string === "with") && prev?.string === "async");
