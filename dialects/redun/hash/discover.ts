@@ -4,12 +4,12 @@
 // run time gives `hash: null` with the reason — never a guess.
 import { evaluate, ExprReader, type Arg, type Binding, type Expr } from "../python/expr";
 import { readLines } from "../python/linecache";
-import { scanModule, type Statement } from "../python/module";
-import { Tok, type Token } from "../python/tokenize";
+import { PYTHON_KEYWORDS, scanModule, type Chunk, type ScanError, type Statement } from "../python/module";
+import { IndentationError, Tok, TokenError, type Token } from "../python/tokenize";
 import { ConstantPool, type PyValue } from "../python/values";
 import { functionHash, taskHash, valueHash } from "./hash";
 import { UnpicklableValue } from "./pickle";
-import { funcSource } from "./source";
+import { funcSource, type FuncSource } from "./source";
 
 export interface Position {
   /** 0-based line and UTF-16 column in the original text. */
@@ -73,8 +73,12 @@ export interface DiscoveredModule {
   /** Whether the module imports redun's task decorator. */
   importsRedun: boolean;
   tasks: RedunTask[];
-  /** Where tokenizing stopped (unclosed brackets or strings, bad dedents). */
-  syntaxErrors: { line: number; message: string }[];
+  /**
+   * What keeps the file from importing (0-based line and column, CPython's wording), with the lines
+   * the error leaves unread: the top-level statement around it up to where reading resumed. Tasks
+   * there have no hash; names they may bind are unknown below them.
+   */
+  syntaxErrors: { line: number; col: number; message: string; region: { start: number; end: number } }[];
 }
 
 type Known<T> = { ok: true; value: T } | { ok: false; why: string };
@@ -89,7 +93,32 @@ const NAMESPACE_RE = /^[A-Za-z_][A-Za-z_0-9.]*$/;
 
 export function discoverTasks(text: string, options: DiscoverOptions): DiscoveredModule {
   const lines = readLines(text);
-  const { statements, errors } = scanModule(lines);
+  return analyseModule({ text, lines, chunks: scanModule(lines).chunks }, options);
+}
+
+/**
+ * The source of the function whose code starts at `firstLine` in `chunk`, as redun takes it: read
+ * within the chunk, so it depends on the chunk's text only (what lets a document memoise it).
+ */
+export type SourceOf = (chunk: Chunk, firstLine: number) => FuncSource;
+
+export interface ScannedText {
+  text: string;
+  /** `readLines(text)`. */
+  lines: readonly string[];
+  /** `scanModule(lines).chunks`, or the same chunks kept across edits. */
+  chunks: readonly Chunk[];
+  sourceOf?: SourceOf;
+}
+
+/** The tasks of a scanned module: its statements run top to bottom, as importing it would. */
+export function analyseModule(scanned: ScannedText, options: DiscoverOptions): DiscoveredModule {
+  const { text, lines, chunks } = scanned;
+  const sourceOf: SourceOf = scanned.sourceOf ?? ((chunk, firstLine) => funcSource(lines, firstLine, chunk.end));
+  let visiting: Chunk | undefined;
+  const sourceAt = (firstLine: number): FuncSource => sourceOf(visiting!, firstLine);
+  const statements = chunks.flatMap((c) => c.statements);
+  const broken = chunks.filter((c) => c.error).map((c) => ({ chunk: c, text: lines.slice(c.start, c.end).join("") }));
   const positions = positionMapper(text);
   const pool = new ConstantPool();
   const tasks: RedunTask[] = [];
@@ -98,10 +127,14 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
   const taskNames = new Set<string>();
   const redunModules = new Set<string>();
   const namespaceFns = new Set<string>();
+  // Names bound to `task(...)`: a decorator whose options are set elsewhere.
+  const configuredTaskNames = new Map<string, string>();
   let processNamespace: Known<string> = { ok: true, value: "" };
   let decorators: Statement[] = [];
-  const rebindable = globalNames(statements);
-  const occurrences = nameOccurrences(statements);
+  // A broken chunk with decorators: the next def may be decorated (by a task decorator at taskLine).
+  let afterBroken: { error: ScanError; taskLine?: number } | undefined;
+  const rebindable = globalNames(statements, broken.map((b) => b.text));
+  const readOnlyInDecorators = new Map<string, boolean>();
 
   const bindingOf = (name: string, classEnv: Map<string, ModuleBinding> | undefined): ModuleBinding | undefined => {
     const b = classEnv?.get(name) ?? moduleEnv.get(name);
@@ -114,16 +147,45 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
       const b = bindingOf(name, classEnv);
       if (!b) return undefined;
       if (b.kind === "value") {
-        if (isMutable(b.value) && !onlyReadInDecorators(name, occurrences)) return { kind: "unknown", why: `'${name}' is a mutable value the module may change before it is hashed` };
+        if (isMutable(b.value) && !cached(readOnlyInDecorators, name, () => onlyReadInDecorators(name, statements, broken.map((x) => x.text)))) return { kind: "unknown", why: `'${name}' is a mutable value the module may change before it is hashed` };
         return { kind: "value", value: b.value };
       }
       if (b.kind === "unknown") return b;
       return { kind: "unknown", why: `'${name}' is a ${b.kind === "task" ? "task" : "function"} inside a value` };
     };
-  const isTaskDecorator = (e: Expr): boolean => {
-    const f = e.kind === "call" ? e.func : e;
+  /** Whether `e` (without a call) is redun's `task`: a name it was imported as, or `redun.task`. */
+  const isTaskFunction = (f: Expr): boolean => {
     if (f.kind === "name") return taskNames.has(f.id);
     return f.kind === "attr" && f.attr === "task" && f.object.kind === "name" && redunModules.has(f.object.id);
+  };
+  const isTaskDecorator = (e: Expr): boolean => isTaskFunction(e.kind === "call" ? e.func : e) || (e.kind === "name" && configuredTaskNames.has(e.id));
+  /** What a broken chunk leaves unknown for the statements after it. */
+  const passBroken = (chunk: Chunk, text: string): void => {
+    const why = (name: string) => `'${name}' may be bound by the unfinished code at line ${chunk.error!.line + 1}`;
+    for (const name of namesBoundIn(text)) {
+      moduleEnv.set(name, { kind: "unknown", why: why(name) });
+      for (const names of [taskNames, redunModules, namespaceFns, configuredTaskNames]) names.delete(name);
+    }
+    if (/\bnamespace\s*\(/.test(text)) processNamespace = { ok: false, why: `the unfinished code at line ${chunk.error!.line + 1} may call redun.namespace()` };
+    decorators = [];
+    // Decorated definitions at column 0: a task decorator's function is shown, unhashed. The def right
+    // after the chunk may be decorated once the text is finished: a task when a task decorator is
+    // left without its def, else of unknown kind.
+    let decorator: { task: boolean; line: number } | undefined;
+    let decorated = false;
+    text.split("\n").forEach((line, i) => {
+      const deco = /^@[ \t]*([A-Za-z_][\w.]*)/.exec(line);
+      const def = DEF_LINE.exec(line);
+      if (deco) {
+        decorator ??= { task: isTaskFunction(dottedName(deco[1])), line: chunk.start + i };
+        decorated = true;
+      }
+      else if (def && decorator) {
+        if (decorator.task) tasks.push(unfinishedTask(chunk.error!, { start: decorator.line, end: Math.max(chunk.start, chunk.end - 1) }, def[2], !!def[1], chunk.start + i, line.indexOf(def[2], def[0].length - def[2].length), lines, positions));
+        decorator = undefined;
+      } else if (/^[A-Za-z_]/.test(line)) decorator = undefined;
+    });
+    if (decorated) afterBroken = { error: chunk.error!, taskLine: decorator?.task ? decorator.line : undefined };
   };
   const callsNamespace = (tokens: Token[]): boolean =>
     tokens.some(
@@ -134,8 +196,8 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
           (t.string === "namespace" && tokens[i - 1]?.string === "." && redunModules.has(tokens[i - 2]?.string ?? ""))),
     );
 
-  for (const st of statements) {
-    if (st.blocks.some((b) => b.kind === "function")) continue;
+  const visit = (st: Statement): void => {
+    if (st.blocks.some((b) => b.kind === "function")) return;
     const classBlock = [...st.blocks].reverse().find((b) => b.kind === "class");
     let env = moduleEnv;
     if (st.blocks.length > 0 && st.blocks[st.blocks.length - 1].kind === "class") {
@@ -151,20 +213,29 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
 
     if (first === "@") {
       decorators.push(st);
-      continue;
+      return;
     }
     const isAsync = first === "async" && toks[1]?.string === "def";
+    // The decorators of a broken chunk apply to the next definition.
+    const unfinished = afterBroken;
+    if (st.blocks.length === 0 && (first === "def" || isAsync)) afterBroken = undefined;
     if (first === "def" || isAsync) {
       const nameTok = toks[isAsync ? 2 : 1];
       const decoStatements = decorators;
       decorators = [];
-      if (!nameTok || nameTok.type !== Tok.NAME) continue;
+      if (!nameTok || nameTok.type !== Tok.NAME) return;
+      if (unfinished && st.blocks.length === 0 && decoStatements.length === 0) {
+        const end = tryKnown(() => sourceAt(st.line));
+        if (unfinished.taskLine !== undefined) tasks.push(unfinishedTask(unfinished.error, { start: unfinished.taskLine, end: end.ok ? Math.max(end.value.start, end.value.end - 1) : st.line }, nameTok.string, isAsync, st.line, nameTok.start[1], lines, positions));
+        bind(nameTok.string, { kind: "unknown", why: `'${nameTok.string}' may be decorated by the unfinished code at line ${unfinished.error.line + 1}` });
+        return;
+      }
       const startLine = decoStatements.length > 0 ? decoStatements[0].line : st.line;
       const decoExprs = decoStatements.map((d) => new ExprReader(d.tokens).expr(1));
       const taskAt = decoExprs.findIndex(isTaskDecorator);
       if (taskAt < 0) {
-        bind(nameTok.string, decoStatements.length > 0 ? { kind: "unknown", why: `'${nameTok.string}' is wrapped by a decorator` } : { kind: "function", hash: plainFunctionHash(lines, startLine, nameTok.string, options.moduleName) });
-        continue;
+        bind(nameTok.string, decoStatements.length > 0 ? { kind: "unknown", why: `'${nameTok.string}' is wrapped by a decorator` } : { kind: "function", hash: plainFunctionHash(sourceAt, startLine, nameTok.string, options.moduleName) });
+        return;
       }
       const task = buildTask({
         lines,
@@ -176,6 +247,8 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
         deco: decoExprs[taskAt],
         decoTokens: decoStatements[taskAt].tokens,
         below: decoExprs.length - 1 - taskAt,
+        configured: decoExprs[taskAt].kind === "name" ? configuredTaskNames.get((decoExprs[taskAt] as { id: string }).id) : undefined,
+        sourceAt,
         classes: st.blocks.filter((b) => b.kind === "class").map((b) => b.name ?? ""),
         conditional,
         resolveNamespace: (): Known<string> => {
@@ -193,12 +266,12 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
       });
       tasks.push(task);
       bind(nameTok.string, taskAt === 0 ? { kind: "task", task } : { kind: "unknown", why: `'${nameTok.string}' is wrapped by another decorator` });
-      continue;
+      return;
     }
     decorators = [];
     if (first === "class") {
       if (toks[1]?.type === Tok.NAME) bind(toks[1].string, { kind: "unknown", why: `'${toks[1].string}' is a class` });
-      continue;
+      return;
     }
     if (first === "import") {
       for (const { module, alias } of importNames(toks.slice(1))) {
@@ -209,7 +282,7 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
         taskNames.delete(bound);
         bind(bound, { kind: "unknown", why: `'${bound}' is imported` });
       }
-      continue;
+      return;
     }
     if (first === "from") {
       const importAt = toks.findIndex((t) => t.string === "import");
@@ -230,14 +303,31 @@ export function discoverTasks(text: string, options: DiscoverOptions): Discovere
         }
         bind(bound, { kind: "unknown", why: `'${bound}' is imported` });
       }
-      continue;
+      return;
     }
-    for (const [name, b] of assignments(toks, valueLookup(env === moduleEnv ? undefined : env), pool)) bind(name, b);
+    for (const [name, b] of assignments(toks, valueLookup(env === moduleEnv ? undefined : env), pool)) {
+      bind(name, b);
+      for (const names of [taskNames, redunModules, namespaceFns, configuredTaskNames]) names.delete(name);
+    }
+    // `t = task` (an alias) or `t = task(...)` (a decorator with options set here).
+    if (env === moduleEnv && !conditional && toks[0].type === Tok.NAME && toks[1]?.string === "=") {
+      const value = new ExprReader(toks).expr(2);
+      if (toks[value.to]?.type !== Tok.NEWLINE) return;
+      if (isTaskFunction(value)) taskNames.add(first);
+      else if (value.kind === "call" && isTaskFunction(value.func)) configuredTaskNames.set(first, `the decorator '${first}' gets its options from task(...) at line ${st.line + 1}`);
+    }
+  };
+
+  for (const chunk of chunks) {
+    visiting = chunk;
+    if (chunk.error) passBroken(chunk, lines.slice(chunk.start, chunk.end).join(""));
+    else for (const st of chunk.statements) visit(st);
   }
 
   const importsRedun = taskNames.size > 0 || redunModules.size > 0 || tasks.length > 0;
   markDuplicates(tasks);
-  return { importsRedun, tasks, syntaxErrors: errors };
+  const syntaxErrors = broken.map(({ chunk }) => ({ ...chunk.error!, region: { start: chunk.start, end: chunk.end } }));
+  return { importsRedun, tasks, syntaxErrors };
 }
 
 /** Two tasks with one fullname: redun keeps the last silently; say so on the earlier ones. */
@@ -249,12 +339,65 @@ function markDuplicates(tasks: RedunTask[]): void {
   }
 }
 
-function plainFunctionHash(lines: readonly string[], startLine: number, name: string, moduleName: string): Known<string> {
+function plainFunctionHash(sourceAt: (firstLine: number) => FuncSource, startLine: number, name: string, moduleName: string): Known<string> {
+  const got = tryKnown(() => sourceAt(startLine));
+  return got.ok ? { ok: true, value: functionHash(moduleName, name, got.value.text) } : { ok: false, why: `the source of '${name}' does not end (${got.why})` };
+}
+
+/** map's value for key, computed once. */
+function cached<K, V>(map: Map<K, V>, key: K, compute: () => V): V {
+  if (!map.has(key)) map.set(key, compute());
+  return map.get(key)!;
+}
+
+/** f's value, or the message of the tokenizer error it throws (a block that never ends). */
+function tryKnown<T>(f: () => T): Known<T> {
   try {
-    return { ok: true, value: functionHash(moduleName, name, funcSource(lines, startLine).text) };
+    return { ok: true, value: f() };
   } catch (e) {
-    return { ok: false, why: `the source of '${name}' does not end (${(e as Error).message})` };
+    if (e instanceof TokenError || e instanceof IndentationError) return { ok: false, why: e.message };
+    throw e;
   }
+}
+
+const DEF_LINE = /^(async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/;
+
+/** `a.b` as the expression it reads as. */
+function dottedName(text: string): Expr {
+  const parts = text.split(".");
+  let e: Expr = { kind: "name", id: parts[0], from: 0, to: 1 };
+  for (const attr of parts.slice(1)) e = { kind: "attr", object: e, attr, from: 0, to: 1 };
+  return e;
+}
+
+/** A task whose definition a syntax error leaves unreadable: shown, never hashed. */
+function unfinishedTask(
+  error: ScanError,
+  span: { start: number; end: number },
+  functionName: string,
+  isAsync: boolean,
+  defLine: number,
+  nameCol: number,
+  lines: readonly string[],
+  positions: (line: number, character: number) => Position,
+): RedunTask {
+  return {
+    name: null,
+    namespace: null,
+    fullname: null,
+    functionName,
+    async: isAsync,
+    range: { start: positions(span.start, 0), end: positions(span.end, Math.max(0, (lines[span.end] ?? "").length - 1)) },
+    defLine,
+    nameRange: { start: positions(defLine, nameCol), end: positions(defLine, nameCol + functionName.length) },
+    classes: [],
+    parameters: [],
+    options: {},
+    source: null,
+    hash: null,
+    reason: `the definition is unfinished: ${error.message} (line ${error.line + 1})`,
+    errors: [],
+  };
 }
 
 function includeHash(e: Expr, binding: (name: string) => ModuleBinding | undefined, lookup: (name: string) => Binding | undefined, pool: ConstantPool): Known<string> {
@@ -285,6 +428,9 @@ interface TaskInput {
   below: number;
   classes: string[];
   conditional: boolean;
+  /** Why the decorator's options are unknown (an alias of `task(...)`). */
+  configured?: string;
+  sourceAt: (firstLine: number) => FuncSource;
   resolveNamespace: () => Known<string>;
   lookup: (name: string) => Binding | undefined;
   includeItem: (e: Expr) => Known<string>;
@@ -353,13 +499,11 @@ function buildTask(input: TaskInput): RedunTask {
   // Source, as inspect.getsource and redun's trim give it.
   let source: string | null = null;
   let blockEnd = def.line;
-  try {
-    const got = funcSource(lines, input.startLine);
-    source = got.text;
-    blockEnd = Math.max(got.start, got.end - 1);
-  } catch (e) {
-    reasons.push(`the definition does not end: ${(e as Error).message}`);
-  }
+  const got = tryKnown(() => input.sourceAt(input.startLine));
+  if (got.ok) {
+    source = got.value.text;
+    blockEnd = Math.max(got.value.start, got.value.end - 1);
+  } else reasons.push(`the definition does not end: ${got.why}`);
   const sourceOpt = literal("source");
   let hashedSource = source;
   if (!sourceOpt.ok) reasons.push(sourceOpt.why);
@@ -408,6 +552,7 @@ function buildTask(input: TaskInput): RedunTask {
   }
   // A decorator below @task hands redun a different function (or a wrapper) to read the source of.
   if (input.below > 0) reasons.push("another decorator below @task changes the function redun reads");
+  if (input.configured) reasons.push(input.configured);
   if (errors.length > 0) reasons.push("redun rejects this task at import");
 
   let hash: string | null = null;
@@ -509,36 +654,68 @@ function sourceText(lines: readonly string[], tokens: Token[], from: number, to:
   return [lines[a[0]].slice(a[1]), ...lines.slice(a[0] + 1, b[0]), lines[b[0]].slice(0, b[1])].join("");
 }
 
-/** Names listed in a `global` statement anywhere: a function may rebind them whenever it is called. */
-function globalNames(statements: Statement[]): Set<string> {
+/** Names listed in a `global` statement anywhere (broken text included): a function may rebind them whenever it is called. */
+function globalNames(statements: Statement[], brokenTexts: string[]): Set<string> {
   const out = new Set<string>();
   for (const st of statements) {
     if (st.tokens[0].string !== "global") continue;
     for (const t of st.tokens.slice(1)) if (t.type === Tok.NAME) out.add(t.string);
   }
+  for (const text of brokenTexts) for (const m of text.matchAll(/\bglobal\b([\w \t,]*)/g)) for (const name of identifiers(m[1])) out.add(name);
   return out;
 }
 
-type Occurrence = { decorator: boolean; target: boolean };
+const identifiers = (text: string): string[] => [...text.matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]).filter((n) => !PYTHON_KEYWORDS.has(n));
 
-/** Every NAME token by name, noting whether it is in a decorator line or the target of `NAME = …`. */
-function nameOccurrences(statements: Statement[]): Map<string, Occurrence[]> {
-  const out = new Map<string, Occurrence[]>();
-  for (const st of statements) {
-    const decorator = st.tokens[0].string === "@";
-    st.tokens.forEach((t, i) => {
-      if (t.type !== Tok.NAME) return;
-      const target = i === 0 && st.tokens[1]?.string === "=" && st.blocks.length === 0;
-      const list = out.get(t.string) ?? [];
-      list.push({ decorator, target });
-      out.set(t.string, list);
-    });
+/**
+ * The names text that is not Python yet may bind once finished: assignment targets, `def`, `class`,
+ * `as`, loop and `:=` targets, `del`; every name from a top-level import on. More rather than fewer.
+ */
+function namesBoundIn(text: string): Set<string> {
+  return cached(boundNamesMemo, text, () => findNamesBoundIn(text));
+}
+
+// Broken text is the same from one edit to the next, mostly.
+const boundNamesMemo = new Map<string, Set<string>>();
+
+function findNamesBoundIn(text: string): Set<string> {
+  if (boundNamesMemo.size > 1000) boundNamesMemo.clear();
+  const out = new Set<string>();
+  const add = (s: string) => identifiers(s).forEach((n) => out.add(n));
+  const importAt = text.search(/^(?:import|from)[ \t]/m);
+  if (importAt >= 0) add(text.slice(importAt));
+  for (const line of text.split("\n")) {
+    const eq = assignmentAt(line);
+    if (eq >= 0) add(line.slice(0, eq));
+    for (const m of line.matchAll(/\b(?:def|class|as|del)[ \t]+([A-Za-z_]\w*)/g)) out.add(m[1]);
+    for (const m of line.matchAll(/\bfor\b(.*?)\bin\b/g)) add(m[1]);
+    for (const m of line.matchAll(/([A-Za-z_]\w*)[ \t]*:=/g)) out.add(m[1]);
   }
   return out;
 }
 
-function onlyReadInDecorators(name: string, occurrences: Map<string, Occurrence[]>): boolean {
-  return (occurrences.get(name) ?? []).every((o) => o.decorator || o.target);
+/** The index of a line's assignment `=` (plain or augmented) outside brackets, or -1. */
+function assignmentAt(line: string): number {
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "#") return -1;
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (c === "=" && depth <= 0 && line[i + 1] !== "=" && !"=!<>".includes(line[i - 1] ?? "")) return i;
+  }
+  return -1;
+}
+
+/**
+ * Whether `name` appears only in decorator lines and as the target of `name = …` (a mutable value
+ * nothing else touches); any name in broken text may be anything.
+ */
+function onlyReadInDecorators(name: string, statements: Statement[], brokenTexts: string[]): boolean {
+  if (brokenTexts.some((text) => identifiers(text).includes(name))) return false;
+  return statements.every(
+    (st) => st.tokens[0].string === "@" || st.tokens.every((t, i) => t.type !== Tok.NAME || t.string !== name || (i === 0 && st.tokens[1]?.string === "=" && st.blocks.length === 0)),
+  );
 }
 
 function isMutable(v: PyValue): boolean {
@@ -580,7 +757,7 @@ function assignments(tokens: Token[], lookup: (name: string) => Binding | undefi
   const first = tokens[0];
   const namesIn = (ts: Token[], why: string) => {
     ts.forEach((t, i) => {
-      if (t.type === Tok.NAME && ts[i - 1]?.string !== "." && !KEYWORDS.has(t.string)) out.push([t.string, { kind: "unknown", why: `'${t.string}' ${why}` }]);
+      if (t.type === Tok.NAME && ts[i - 1]?.string !== "." && !PYTHON_KEYWORDS.has(t.string)) out.push([t.string, { kind: "unknown", why: `'${t.string}' ${why}` }]);
     });
   };
   if (first.string === "for") return namesIn(tokens.slice(1, tokens.findIndex((t) => t.string === "in")), "is a loop variable"), out;
@@ -624,7 +801,6 @@ function assignments(tokens: Token[], lookup: (name: string) => Binding | undefi
   return out;
 }
 
-const KEYWORDS = new Set(["in", "is", "not", "and", "or", "if", "else", "None", "True", "False", "lambda"]);
 
 /** Maps (line, column) of the normalized lines to positions in the original text (BOM, CRLF kept there). */
 function positionMapper(text: string): (line: number, character: number) => Position {

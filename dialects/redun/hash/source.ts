@@ -14,7 +14,13 @@ export function trimToDef(source: string): string {
  * decorator's), with the lines getsource spans: [start, end). Throws the tokenizer's TokenError when
  * the block never ends (an unclosed bracket or string).
  */
-export function funcSource(lines: readonly string[], firstLine: number): { text: string; start: number; end: number } {
-  const { line, text } = getsource(lines, firstLine);
+export interface FuncSource {
+  text: string;
+  start: number;
+  end: number;
+}
+
+export function funcSource(lines: readonly string[], firstLine: number, to = lines.length): FuncSource {
+  const { line, text } = getsource(lines, firstLine, to);
   return { text: trimToDef(text), start: line, end: line + text.split("\n").length - 1 };
 }

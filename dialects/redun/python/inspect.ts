@@ -7,10 +7,10 @@ import { generateTokens, IndentationError, Tok } from "./tokenize";
 class EndOfBlock {}
 
 /**
- * The number of lines of the block at the top of lines[from:] (`inspect.getblock`). Throws the
+ * The number of lines of the block at the top of lines[from:to] (`inspect.getblock`). Throws the
  * tokenizer's TokenError when the input ends inside a string or brackets, as CPython does.
  */
-export function getblock(lines: readonly string[], from = 0): number {
+export function getblock(lines: readonly string[], from = 0, to = lines.length): number {
   let indent = 0;
   let islambda = false;
   let started = false;
@@ -19,7 +19,7 @@ export function getblock(lines: readonly string[], from = 0): number {
   let last = 1;
   let bodyCol0: number | undefined;
   try {
-    for (const { type, string, start, end } of generateTokens(lines, from)) {
+    for (const { type, string, start, end } of generateTokens(lines, from, to)) {
       if (!started && !indecorator) {
         // Skip decorators, then look for the first "def", "class" or "lambda".
         if (string === "@") indecorator = true;
@@ -69,9 +69,13 @@ export function findsource(lines: readonly string[], firstLine: number): number 
   return lnum;
 }
 
-/** `inspect.getsource` of the function whose code starts at 0-based line `firstLine`: its start line and text. */
-export function getsource(lines: readonly string[], firstLine: number): { line: number; text: string } {
+/**
+ * `inspect.getsource` of the function whose code starts at 0-based line `firstLine`: its start line
+ * and text. The block is read from lines before `to` only (the line at `to`, if any, starts a
+ * top-level statement, so it would end the block anyway).
+ */
+export function getsource(lines: readonly string[], firstLine: number, to = lines.length): { line: number; text: string } {
   const line = findsource(lines, firstLine);
-  const n = getblock(lines, line);
+  const n = getblock(lines, line, to);
   return { line, text: lines.slice(line, line + n).join("") };
 }

@@ -113,11 +113,12 @@ function matchAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
 }
 
 /**
- * The tokens of `lines` (each ending in "\n", as `readLines` gives them) from `from` on, as
- * `tokenize.generate_tokens` yields them. Throws TokenError / IndentationError where CPython does.
+ * The tokens of lines[from:to] (each ending in "\n", as `readLines` gives them), as
+ * `tokenize.generate_tokens` yields them, the line at `from` numbered `firstRow`. Throws
+ * TokenError / IndentationError where CPython does.
  */
-export function* generateTokens(lines: readonly string[], from = 0): Generator<Token> {
-  let lnum = 0;
+export function* generateTokens(lines: readonly string[], from = 0, to = lines.length, firstRow = 1): Generator<Token> {
+  let lnum = firstRow - 1;
   let parenlev = 0;
   let continued = false;
   let contstr = "";
@@ -131,7 +132,7 @@ export function* generateTokens(lines: readonly string[], from = 0): Generator<T
   let index = from;
   for (;;) {
     lastLine = line;
-    line = index < lines.length ? lines[index++] : "";
+    line = index < to ? lines[index++] : "";
     lnum += 1;
     let pos = 0;
     const max = line.length;
