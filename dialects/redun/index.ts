@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Dialect, DialectDocument, Runnable } from "../../core/dialect";
 import type { Plan, PlanRequest } from "../../core/plan";
 import type { StoreReader } from "../../core/storeReader";
-import { discoverTasks, DiscoveredModule } from "./hash/discover";
+import { PythonDocument } from "./python/document";
 import { inspectRedun, moduleNameOf, RedunInspection } from "./inspect";
 import { RunRecords } from "./runRecords";
 import { locateStore } from "./store/locate";
@@ -16,20 +16,23 @@ const IMPORTS_REDUN = /^[ \t]*(from[ \t]+redun[ \t]+import\b|import[ \t]+redun\b
 
 class RedunDocument implements DialectDocument {
   readonly dialect = redunDialect;
-  private module: DiscoveredModule;
+  /** Kept analysed across edits: an edit rescans only what it reaches. */
+  private readonly python: PythonDocument;
 
-  constructor(readonly file: string, public text: string) {
-    this.module = discoverTasks(text, { moduleName: moduleNameOf(file) });
+  constructor(readonly file: string, text: string) {
+    this.python = new PythonDocument(text, moduleNameOf(file));
+  }
+
+  get text(): string {
+    return this.python.text;
   }
 
   update(text: string): void {
-    if (text === this.text) return;
-    this.text = text;
-    this.module = discoverTasks(text, { moduleName: moduleNameOf(this.file) });
+    this.python.update(text);
   }
 
   inspect(store: StoreReader | undefined): RedunInspection {
-    return inspectRedun(this.file, this.text, this.module, store);
+    return inspectRedun(this.file, this.text, this.python.module, store);
   }
 }
 
