@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import type { Finding, QuickFix, Range, Severity, TextEdit } from "../../../core/findings";
 import type { PredictedStatus } from "../../../core/manifest";
 import { positionMapper, type DiscoveredModule, type RedunTask } from "../hash/discover";
-import type { Token } from "../python/tokenize";
 import { Tok } from "../python/tokenize";
 import { indexModule, type ModuleBinding, type ModuleIndex } from "./bindings";
 import { sameCode } from "./cosmetic";
