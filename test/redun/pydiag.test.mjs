@@ -85,3 +85,125 @@ test("scopes: locals, parameters, comprehension and lambda variables, attributes
   assert.ok(reads["strings_and_fstrings:127"].includes("planet"), "f-string fields are read");
   assert.ok(!reads["comprehensions:62"].includes("planet"));
 });
+
+// ---- quick fixes, applied ---------------------------------------------------------------------
+
+/** Texts produced by applying fixes: the last test checks that Python parses every one. */
+const fixedTexts = [];
+
+/**
+ * Applies the fix whose title starts with `title` on the finding `code` spanning `subject`; checks the
+ * result still discovers the task (with a hash when it had one) and no longer has that finding.
+ */
+function applyFix(text, code, subject, title, options, { hashKnown = true } = {}) {
+  const before = findingsOf(text, options);
+  const finding = before.find((f) => f.code === code && text.slice(f.start, f.end) === subject);
+  assert.ok(finding, `no ${code} on ${subject} in:\n${text}\n${JSON.stringify(before.map((f) => [f.code, f.message]))}`);
+  const fix = finding.fixes.find((f) => f.title.startsWith(title));
+  assert.ok(fix, `no fix "${title}" among ${finding.fixes.map((f) => f.title)}`);
+  const after = applyEdits(text, fix.edits);
+  const oldTask = discoverTasks(text, { moduleName: "wf" }).tasks.find((t) => (t.fullname ?? t.functionName) === finding.task);
+  const module = discoverTasks(after, { moduleName: "wf" });
+  assert.deepEqual(module.syntaxErrors, [], after);
+  const task = module.tasks.find((t) => (t.fullname ?? t.functionName) === finding.task);
+  assert.ok(task, `task ${finding.task} lost:\n${after}`);
+  if (oldTask.hash !== null && hashKnown) assert.notEqual(task.hash, null, `${task.reason}\n${after}`);
+  const left = redunFindings(after, module, options).filter((f) => f.code === code && f.message === finding.message);
+  assert.deepEqual(left, [], `still there after "${fix.title}":\n${after}`);
+  fixedTexts.push(after);
+  return after;
+}
+
+test("redun #99: get_planet reads `planet`; both fixes clear it, the parameter default as redun's idiom", () => {
+  const text = readFileSync(join(FIXTURES, "diagnostics/hello_planet.py"), "utf8");
+  assert.deepEqual(summary(text), ["unhashed-constant planet"]);
+  const [finding] = findingsOf(text);
+  assert.equal(finding.task, "redun.examples.hello_world.get_planet");
+  assert.equal(finding.severity, "warning");
+  assert.equal(finding.message, "`planet` is a module constant that task get_planet's cache key does not cover: editing it will not rerun the task");
+  assert.deepEqual(
+    finding.fixes.map((f) => [f.title, !!f.preferred]),
+    [
+      ["Pass `planet` as a parameter default", true],
+      ["Add `planet` to hash_includes", false],
+    ],
+  );
+  const byDefault = applyFix(text, "unhashed-constant", "planet", "Pass");
+  assert.match(byDefault, /def get_planet\(planet=planet\) -> str:/);
+  const byInclude = applyFix(text, "unhashed-constant", "planet", "Add");
+  assert.match(byInclude, /@task\(hash_includes=\[planet\]\)\ndef get_planet/);
+  // The included value is in the hash: "Mars" gives another hash than "World".
+  const hashOf = (t) => discoverTasks(t, { moduleName: "wf" }).tasks.find((x) => x.name === "get_planet").hash;
+  assert.notEqual(hashOf(byInclude), hashOf(byInclude.replace('planet = "World"', 'planet = "Mars"')));
+  // The tutorial's own hello_world reads nothing outside its hash.
+  assert.deepEqual(summary(readFileSync(join(FIXTURES, "stores/tutorial/01-first-run/hello_world.py"), "utf8")), []);
+});
+
+test("Pass as a parameter default: every signature shape", () => {
+  const signatures = [
+    ["def f():", "def f(planet=planet):"],
+    ["def f(a):", "def f(a, planet=planet):"],
+    ["def f(a, b=1):", "def f(a, b=1, planet=planet):"],
+    ['def f(a: int, b: str = "x") -> str:', 'def f(a: int, b: str = "x", planet=planet) -> str:'],
+    ["def f(*args):", "def f(*args, planet=planet):"],
+    ["def f(*args, **kwargs):", "def f(*args, planet=planet, **kwargs):"],
+    ["def f(**kwargs):", "def f(planet=planet, **kwargs):"],
+    ["def f(a, *, b):", "def f(a, *, b, planet=planet):"],
+    ["def f(a, /, b):", "def f(a, /, b, planet=planet):"],
+    ["def f(a, /):", "def f(a, /, planet=planet):"],
+    ["def f(a: dict[str, int] = {'k': 1}):", "def f(a: dict[str, int] = {'k': 1}, planet=planet):"],
+    ["def f(\n    a: int,\n    b: str = \"x\",\n) -> str:", "def f(\n    a: int,\n    b: str = \"x\", planet=planet,\n) -> str:"],
+    ["def f(\n    a,\n    **kw\n):", "def f(\n    a,\n    planet=planet, **kw\n):"],
+  ];
+  for (const [signature, expected] of signatures) {
+    const text = `${HEAD}planet = "World"\n\n@task()\n${signature}\n    return planet\n`;
+    const after = applyFix(text, "unhashed-constant", "planet", "Pass");
+    assert.ok(after.includes(expected), after);
+  }
+  // async (redun wants cache=False there: nothing to warn about), a method, a one-liner, CRLF and a BOM.
+  const oneLiner = `${HEAD}planet = "World"\n\n@task\ndef f(): return planet\n`;
+  assert.match(applyFix(oneLiner, "unhashed-constant", "planet", "Pass"), /def f\(planet=planet\): return planet/);
+  const crlf = `\ufeff${HEAD}planet = 1\n\n@task()\ndef f(a):\n    return a + planet\n`.replace(/\n/g, "\r\n");
+  assert.match(applyFix(crlf, "unhashed-constant", "planet", "Pass"), /def f\(a, planet=planet\):\r\n/);
+  const inClass = `${HEAD}planet = 1\n\nclass K:\n    @task()\n    def m(self):\n        return planet\n`;
+  assert.match(applyFix(inClass, "unhashed-constant", "planet", "Pass"), /def m\(self, planet=planet\)/);
+});
+
+test("Add to hash_includes: every decorator shape", () => {
+  const decorators = [
+    ["@task", "@task(hash_includes=[planet])"],
+    ["@task()", "@task(hash_includes=[planet])"],
+    ['@task(namespace="ns")', '@task(namespace="ns", hash_includes=[planet])'],
+    ["@task(hash_includes=[])", "@task(hash_includes=[planet])"],
+    ["@task(hash_includes=[other])", "@task(hash_includes=[other, planet])"],
+    ["@task(hash_includes=[other,])", "@task(hash_includes=[other, planet,])"],
+    ["@task(hash_includes=(other,))", "@task(hash_includes=(other, planet,))"],
+    ["@task(hash_includes=())", "@task(hash_includes=(planet,))"],
+    ['@task(\n    namespace="ns",\n)', '@task(\n    namespace="ns", hash_includes=[planet],\n)'],
+    ["@task(\n    hash_includes=[\n        other,\n    ],\n)", "@task(\n    hash_includes=[\n        other, planet,\n    ],\n)"],
+  ];
+  for (const [decorator, expected] of decorators) {
+    const text = `${HEAD}other = 1\nplanet = "World"\n\n${decorator}\ndef f(a):\n    return a + planet\n`;
+    const after = applyFix(text, "unhashed-constant", "planet", "Add");
+    assert.ok(after.includes(expected), after);
+  }
+  // Other spellings of redun's decorator, and a decorator above it.
+  const spellings = [
+    ["import redun\n", "@redun.task", "@redun.task(hash_includes=[planet])"],
+    ["import redun as rd\n", "@rd.task()", "@rd.task(hash_includes=[planet])"],
+    ["from redun import task as t\n", "@t", "@t(hash_includes=[planet])"],
+    ["from redun import task\nimport functools\n", "@functools.lru_cache\n@task", "@functools.lru_cache\n@task(hash_includes=[planet])"],
+  ];
+  for (const [imports, decorator, expected] of spellings) {
+    const text = `${imports}\nplanet = "World"\n\n${decorator}\ndef f():\n    return planet\n`;
+    const after = applyFix(text, "unhashed-constant", "planet", "Add");
+    assert.ok(after.includes(expected), after);
+  }
+  // Helpers (by their source) and names imported from project code.
+  const helper = `${HEAD}def shout(s):\n    return s.upper()\n\n@task\ndef f(s):\n    return shout(s)\n`;
+  assert.match(applyFix(helper, "unhashed-function", "shout", "Add"), /@task\(hash_includes=\[shout\]\)/);
+  const imported = `${HEAD}from .util import clean\n\n@task()\ndef f(s):\n    return clean(s)\n`;
+  // redun hashes the imported function's source at import; tasklens cannot read it from this file.
+  const includedImport = applyFix(imported, "unhashed-import", "clean", "Add", {}, { hashKnown: false });
+  assert.match(includedImport, /@task\(hash_includes=\[clean\]\)/);
+});
