@@ -207,3 +207,293 @@ test("Add to hash_includes: every decorator shape", () => {
   const includedImport = applyFix(imported, "unhashed-import", "clean", "Add", {}, { hashKnown: false });
   assert.match(includedImport, /@task\(hash_includes=\[clean\]\)/);
 });
+
+// ---- what the store says: pinned edits, cosmetic edits, stale results ------------------------
+
+test("version-pinned-edit: the source changed since the cached run; Bump version clears it", () => {
+  const cachedSource = "def f(x):\n    return x + 1\n";
+  const cases = [
+    ['version="1"', 'version="2"'],
+    ["version='1.4'", "version='1.5'"],
+    ["version=3", "version=4"],
+    ['version="beta"', 'version="beta.1"'],
+  ];
+  for (const [pin, bumped] of cases) {
+    const text = `${HEAD}@task(${pin})\ndef f(x):\n    return x + 2\n`;
+    const options = { cached: () => ({ source: cachedSource, status: "cached" }) };
+    const [finding] = findingsOf(text, options);
+    assert.equal(finding.code, "version-pinned-edit");
+    assert.equal(finding.severity, "information");
+    assert.equal(finding.message, `task f's source differs from the cached run, but version ${pin.slice(8)} pins it: the edit will not rerun the task`);
+    const fix = finding.fixes[0];
+    assert.equal(fix.title, "Bump version");
+    const after = applyEdits(text, fix.edits);
+    assert.ok(after.includes(`@task(${bumped})`), after);
+    const module = discoverTasks(after, { moduleName: "wf" });
+    assert.notEqual(module.tasks[0].hash, discoverTasks(text, { moduleName: "wf" }).tasks[0].hash);
+    fixedTexts.push(after);
+  }
+  // The same source as cached: nothing to say.
+  const same = `${HEAD}@task(version="1")\ndef f(x):\n    return x + 1\n`;
+  assert.deepEqual(summary(same, { cached: () => ({ source: cachedSource, status: "cached" }) }), []);
+});
+
+test("cosmetic-edit-reruns: comments, blank lines, spacing or the docstring only; Pin version", () => {
+  const cachedSource = 'def f(x):\n    """Adds one."""\n    return x + 1\n';
+  const cosmetic = [
+    'def f(x):\n    """Adds one, really."""\n    return x + 1\n',
+    'def f(x):\n    """Adds one."""\n    # a comment\n    return x + 1\n',
+    'def f(x):\n    """Adds one."""\n\n    return x+1  # why\n',
+    "def f(x):\n    return x + 1\n",
+  ];
+  const options = { cached: () => ({ source: cachedSource, status: "will-rerun" }) };
+  for (const source of cosmetic) {
+    const text = `${HEAD}@task()\n${source}`;
+    const [finding, ...rest] = findingsOf(text, options);
+    assert.deepEqual(rest, []);
+    assert.equal(finding?.code, "cosmetic-edit-reruns", source);
+    assert.equal(finding.message, "task f's edit changes only comments, blank lines, spacing or the docstring, yet redun hashes the raw source: the next run reruns the task");
+    assert.equal(finding.fixes[0].title, "Pin version");
+    const after = applyEdits(text, finding.fixes[0].edits);
+    assert.ok(after.includes('@task(version="1")'), after);
+    assert.notEqual(discoverTasks(after, { moduleName: "wf" }).tasks[0].hash, null);
+    fixedTexts.push(after);
+  }
+  for (const source of ['def f(x):\n    """Adds one."""\n    return x + 2\n', 'def f(y):\n    """Adds one."""\n    return y + 1\n']) {
+    assert.deepEqual(summary(`${HEAD}@task()\n${source}`, options), [], source);
+  }
+  // Unchanged source, or unknown cached source: nothing.
+  assert.deepEqual(summary(`${HEAD}@task()\n${cachedSource}`, options), []);
+  assert.deepEqual(summary(`${HEAD}@task()\n${cosmetic[0]}`, { cached: () => ({ source: null, status: "will-rerun" }) }), []);
+});
+
+test("stale-cache: a result computed before an unhashed dependency changed; the fixes hash it", () => {
+  const text = readFileSync(join(FIXTURES, "diagnostics/hello_planet.py"), "utf8");
+  const options = { cached: (task) => (task.name === "get_planet" ? { source: task.source, status: "stale", changed: ["planet"] } : { source: task.source, status: "cached" }) };
+  const stale = findingsOf(text, options).find((f) => f.code === "stale-cache");
+  assert.equal(text.slice(stale.start, stale.end), "get_planet");
+  assert.equal(stale.message, "the store holds a result of task get_planet computed before `planet` changed (not hashed): running reuses a stale result");
+  assert.deepEqual(
+    stale.fixes.map((f) => f.title),
+    ["Pass `planet` as a parameter default"],
+  );
+  const after = applyEdits(text, stale.fixes[0].edits);
+  assert.deepEqual(summary(after), []);
+});
+
+// ---- effects -------------------------------------------------------------------------------
+
+/** The findings of `body` (indented by 4) in a task after `imports`. */
+function bodySummary(imports, body, decorator = "@task()") {
+  return summary(`${HEAD}${imports}\n\n${decorator}\ndef t(path: str, data: File = None):\n${body.replace(/^/gm, "    ")}\n`);
+}
+
+test("nondeterministic: random, time, datetime, uuid, secrets, numpy.random — however imported", () => {
+  const cases = [
+    ["import random", "return random.random()", "random.random"],
+    ["import random", "return random.choice([1, 2])", "random.choice"],
+    ["from random import randint", "return randint(1, 6)", "randint"],
+    ["import random as rnd", "return rnd.shuffle(xs)", "rnd.shuffle"],
+    ["import numpy as np", "return np.random.rand(3)", "np.random.rand"],
+    ["import time", "return time.time()", "time.time"],
+    ["from time import perf_counter", "return perf_counter()", "perf_counter"],
+    ["from datetime import datetime", "return datetime.now()", "datetime.now"],
+    ["import datetime", "return datetime.datetime.now()", "datetime.datetime.now"],
+    ["import datetime as dt", "return dt.date.today()", "dt.date.today"],
+    ["import uuid", "return str(uuid.uuid4())", "uuid.uuid4"],
+    ["import secrets", "return secrets.token_hex(8)", "secrets.token_hex"],
+  ];
+  for (const [imports, body, subject] of cases) {
+    const got = bodySummary(imports, body).filter((s) => !s.startsWith("package-import"));
+    assert.deepEqual(got, [`nondeterministic ${subject}`], `${imports}; ${body}`);
+  }
+  const text = `${HEAD}import random\n\n@task()\ndef roll():\n    return random.randint(1, 6)\n`;
+  const [finding] = findingsOf(text);
+  assert.equal(finding.message, "`random.randint()` in cached task roll: the cache keeps the first result and serves it on every run");
+  assert.equal(applyEdits(text, finding.fixes[0].edits).includes("@task(cache=False)"), true);
+  assert.equal(finding.fixes[0].title, "Do not cache this task (cache=False)");
+  // Seeded randomness is repeatable; a task with cache=False is not cached.
+  assert.deepEqual(bodySummary("import random", "random.seed(1)\nreturn random.Random(4)"), []);
+  assert.deepEqual(bodySummary("import numpy as np", "return np.random.default_rng(0)"), ["package-import np.random.default_rng"]);
+  assert.deepEqual(bodySummary("import random", "return random.random()", "@task(cache=False)"), []);
+});
+
+test("external-input: environment, files named in the code, network, commands; redun File arguments are fine", () => {
+  const cases = [
+    ["import os", 'return os.environ["HOME"]', "os.environ"],
+    ["import os", 'return os.environ.get("HOME")', "os.environ.get"],
+    ["import os", 'return os.getenv("HOME")', "os.getenv"],
+    ["from os import environ", 'return environ["HOME"]', "environ"],
+    ["", 'return open("data.txt").read()', "open"],
+    ["", 'with open("data.txt") as fh:\n    return fh.read()', "open"],
+    ["", "return input()", "input"],
+    ["import requests", 'return requests.get("https://example.org").text', "requests.get"],
+    ["import urllib.request", 'return urllib.request.urlopen("https://example.org")', "urllib.request.urlopen"],
+    ["import subprocess", 'return subprocess.run(["ls"])', "subprocess.run"],
+    ["import sys", "return sys.argv", "sys.argv"],
+    ["import glob", 'return glob.glob("*.csv")', "glob.glob"],
+    ["import pandas as pd", 'return pd.read_csv("table.csv")', "pd.read_csv"],
+  ];
+  for (const [imports, body, subject] of cases) {
+    const got = bodySummary(imports, body).filter((s) => !s.startsWith("package-import"));
+    assert.deepEqual(got, [`external-input ${subject}`], `${imports}; ${body}`);
+  }
+  const fixed = `${HEAD}PATH = "data.txt"\n\n@task()\ndef t():\n    return open(PATH).read()\n`;
+  assert.deepEqual(summary(fixed), ["external-input open", "unhashed-constant PATH"]);
+  const [finding] = findingsOf(`${HEAD}import os\n\n@task()\ndef home():\n    return os.environ["HOME"]\n`);
+  assert.equal(finding.message, "`os.environ` in cached task home: the input is not in the cache key, so a change to it will not rerun the task");
+  // A path passed in (a File's, a parameter) is the caller's: it is in the arguments.
+  assert.deepEqual(bodySummary("from redun import File", "return open(data.path).read() + open(path).read()"), []);
+  assert.deepEqual(bodySummary("from redun import File", 'return File("x.txt")'), []);
+});
+
+test("effects in helpers count for the task that calls them, said where the task calls the helper", () => {
+  const text = `${HEAD}import time\nplanet = "World"\n\ndef stamp():\n    return time.time()\n\ndef label():\n    return planet + str(stamp())\n\n@task()\ndef t():\n    return label()\n`;
+  assert.deepEqual(summary(text), ["nondeterministic label", "unhashed-constant label", "unhashed-function label", "unhashed-function label"]);
+  const messages = findingsOf(text).map((f) => f.message);
+  assert.ok(messages.includes("`time.time()` (through `label`) in cached task t: the cache keeps the first result and serves it on every run"), messages.join("\n"));
+  assert.ok(messages.includes("`planet` is a module constant that task t's cache key does not cover (through `label`): editing it will not rerun the task"));
+  assert.ok(messages.includes("task t calls function `stamp` (through `label`), whose source its cache key does not cover: editing it will not rerun the task"));
+  // Hashing the helper's constant clears that one; the helpers' sources stay unhashed.
+  const after = applyFix(text, "unhashed-constant", "label", "Add");
+  assert.deepEqual(summary(after), ["nondeterministic label", "unhashed-function label", "unhashed-function label"]);
+  // Recursion ends.
+  const cycle = `${HEAD}def a(n):\n    return b(n - 1) if n else 0\n\ndef b(n):\n    return a(n)\n\n@task()\ndef t():\n    return a(3)\n`;
+  assert.deepEqual(summary(cycle), ["unhashed-function a", "unhashed-function a"]);
+});
+
+// ---- state, imports, classes ------------------------------------------------------------------
+
+test("mutable-state: global statements, containers changed in place, names another function rebinds", () => {
+  assert.deepEqual(summary(`${HEAD}COUNTER = 0\n\n@task()\ndef t():\n    global COUNTER\n    COUNTER += 1\n    return COUNTER\n`), ["mutable-state COUNTER"]);
+  for (const change of ['CACHE["k"] = 1', "CACHE.append(1)", 'CACHE.update(k=1)', 'del CACHE["k"]', 'CACHE["k"] += 1', "CACHE.attr = 1"]) {
+    const text = `${HEAD}CACHE = {}\n\n@task()\ndef t():\n    ${change}\n    return CACHE\n`;
+    const found = findingsOf(text);
+    assert.deepEqual(
+      found.map((f) => f.code),
+      ["mutable-state"],
+      change,
+    );
+    assert.equal(found[0].message, "task t changes module-level `CACHE` in place: no cache key can cover it, so results may depend on when the task ran");
+  }
+  const rebound = `${HEAD}COUNTER = 0\n\ndef bump():\n    global COUNTER\n    COUNTER += 1\n\n@task()\ndef t():\n    return COUNTER\n`;
+  const [finding] = findingsOf(rebound);
+  assert.equal(finding.code, "mutable-state");
+  assert.equal(finding.message, "`COUNTER` is module-level mutable state read by task t (`bump` rebinds it): no cache key can cover it, so results may depend on when the task ran");
+  // Mutation inside a helper counts too; reading a container nobody changes is a constant.
+  assert.deepEqual(summary(`${HEAD}SEEN = set()\n\ndef mark(x):\n    SEEN.add(x)\n\n@task()\ndef t(x):\n    mark(x)\n`), ["mutable-state mark", "unhashed-function mark"]);
+  assert.deepEqual(summary(`${HEAD}NAMES = ["a", "b"]\n\n@task()\ndef t():\n    return NAMES[0]\n`), ["unhashed-constant NAMES"]);
+});
+
+test("imports: project code (relative, or a module beside the file) warns; packages inform; the standard library and redun are quiet", () => {
+  const body = "\n\n@task()\ndef t(x):\n    return clean(x) + helpers.shout(x) + np.zeros(1) + json.dumps(x) + os.sep + File(x)\n";
+  const text = `${HEAD}from .util import clean\nimport helpers\nimport numpy as np\nimport json, os\nfrom redun import File${body}`;
+  assert.deepEqual(summary(text), ["package-import helpers.shout", "package-import np.zeros", "unhashed-import clean"]);
+  // A sibling module file makes `helpers` project code.
+  const dir = tempDir("tasklens-pydiag-");
+  writeFileSync(join(dir, "helpers.py"), "def shout(s):\n    return s.upper()\n");
+  mkdirSync(join(dir, "lib"));
+  writeFileSync(join(dir, "lib", "__init__.py"), "");
+  const path = join(dir, "wf.py");
+  assert.deepEqual(summary(text, { path }), ["package-import np.zeros", "unhashed-import clean", "unhashed-import helpers.shout"]);
+  const found = findingsOf(text, { path });
+  const viaModule = found.find((f) => f.message.includes("`helpers`"));
+  assert.equal(viaModule.message, 'task t uses `helpers` imported from "helpers", which its cache key does not cover: editing it will not rerun the task');
+  assert.deepEqual(viaModule.fixes, [], "a module cannot be put in hash_includes");
+  assert.equal(found.find((f) => f.code === "package-import").message, 'task t uses `np` from package "numpy"; the package\'s version is not in the hash');
+  assert.equal(found.find((f) => f.code === "package-import").severity, "information");
+  assert.equal(found.find((f) => f.code === "unhashed-import").message, 'task t uses `clean` imported from ".util", which its cache key does not cover: editing it will not rerun the task');
+  assert.deepEqual(summary(`${HEAD}from lib.sub import thing\n\n@task()\ndef t():\n    return thing\n`, { path }), ["unhashed-import thing"]);
+  assert.deepEqual(summary(`${HEAD}from lib.sub import thing\n\n@task()\ndef t():\n    return thing\n`, { isProjectModule: () => false }), ["package-import thing"]);
+});
+
+test("classes, and names bound after the task (no fix could name them where the decorator runs)", () => {
+  const cls = `${HEAD}class Model:\n    pass\n\n@task()\ndef t():\n    return Model()\n`;
+  const [finding] = findingsOf(cls);
+  assert.equal(finding.code, "unhashed-function");
+  assert.equal(finding.message, "task t calls class `Model`, whose source its cache key does not cover: editing it will not rerun the task");
+  assert.deepEqual(finding.fixes, []);
+  const later = `${HEAD}@task()\ndef t():\n    return planet + helper()\n\nplanet = 1\n\ndef helper():\n    return 2\n`;
+  const found = findingsOf(later);
+  assert.deepEqual(found.map((f) => [f.code, f.fixes.length]), [["unhashed-constant", 0], ["unhashed-function", 0]]);
+});
+
+test("hashed already: hash_includes, parameter defaults, version=; cache=False tasks are not cached", () => {
+  const base = `${HEAD}import random\nplanet = "World"\n\ndef helper():\n    return 1\n\n`;
+  assert.deepEqual(summary(`${base}@task(hash_includes=[planet, helper])\ndef t():\n    return planet + helper()\n`), []);
+  assert.deepEqual(summary(`${base}@task()\ndef t(p=planet):\n    return p + planet\n`), []);
+  assert.deepEqual(summary(`${base}@task()\ndef t(h=helper):\n    return h() + helper()\n`), []);
+  // version= replaces the source in the hash: nothing unhashed to warn about, but randomness stays.
+  assert.deepEqual(summary(`${base}@task(version="1")\ndef t():\n    return planet + helper() + random.random()\n`), ["nondeterministic random.random"]);
+  assert.deepEqual(summary(`${base}@task(cache=False)\ndef t():\n    return planet + helper() + random.random()\n`), []);
+});
+
+test("redun-invalid: what redun rejects at import", () => {
+  const cases = [
+    ['@task(name="bad-name")\ndef t():\n    pass\n', "task bad-name: task name 'bad-name' must use only letters, digits and '_' and not start with a digit"],
+    ['@task(namespace="1ns")\ndef t():\n    pass\n', "task t: task namespace '1ns' must use only letters, digits, '_' and '.' and start with a letter or '_'"],
+    ["@task()\nasync def t():\n    pass\n", "task t: async task 't' must set cache=False (or cache=True, check_valid=\"shallow\")"],
+    ["@task()\ndef t():\n    pass\n\n@task()\ndef t():\n    return 1\n", "task t: a later task has the same full name 't' and replaces this one"],
+  ];
+  for (const [source, message] of cases) {
+    const found = findingsOf(`${HEAD}${source}`);
+    assert.deepEqual(found.map((f) => [f.code, f.severity, f.message]), [["redun-invalid", "error", message]], source);
+  }
+  assert.deepEqual(summary(`${HEAD}@task(cache=False)\nasync def t():\n    pass\n`), []);
+  assert.deepEqual(summary(`${HEAD}@task(check_valid="shallow")\nasync def t():\n    pass\n`), ["redun-invalid t"]);
+});
+
+// ---- what must not warn -----------------------------------------------------------------------
+
+test("no warning: locals, parameters, comprehension and lambda variables, attributes, keyword names, strings, comments, builtins, tasks", () => {
+  const pre = `${HEAD}from typing import List\nplanet = "World"\nitems = [1, 2]\n\n@task()\ndef other(x: int = 1) -> int:\n    return x\n\n`;
+  const bodies = [
+    'planet = "Mars"\nreturn planet',
+    "for planet in range(3):\n    print(planet)\nreturn 0",
+    'with open(path) as planet:\n    return planet.read()',
+    "try:\n    pass\nexcept ValueError as planet:\n    return str(planet)",
+    "import os as planet\nreturn planet.sep",
+    "def planet():\n    return 1\nreturn planet()",
+    "class planet:\n    pass\nreturn planet",
+    'planet: str = "x"\nreturn planet',
+    "if (planet := len(path)) > 1:\n    return planet",
+    "return [planet for planet in path]",
+    "return {planet: 1 for planet in path}",
+    "return {planet for planet in path}",
+    "return sum(planet for planet in range(3))",
+    "return [[planet for planet in row] for row in path]",
+    "return (lambda planet: planet * 2)(3)",
+    "return sorted(path, key=lambda planet: -planet)",
+    "def inner(planet):\n    return planet\nreturn inner(1)",
+    "return path.planet + path.items",
+    "return dict(planet=1, items=2)",
+    "return other(x=len(path))",
+    'return "planet" + \'items\'',
+    "# planet items\nreturn 0",
+    'return f"planet {path} {{planet}}"',
+    "return len(str(sorted(list(range(int(path))))))",
+    "return other(1) + other(x=2)",
+    "x: List[int] = []\nreturn x",
+    "planet = 1\ndef inner():\n    return planet\nreturn inner()",
+    "counter = 0\ndef bump():\n    nonlocal counter\n    counter += 1\nbump()\nreturn counter",
+    'match path:\n    case [planet, *items]:\n        return planet, items\n    case _:\n        return None',
+    "del path\nreturn 0",
+    'raise ValueError("planet")',
+  ];
+  for (const body of bodies) {
+    const text = `${pre}@task()\ndef t(path):\n${body.replace(/^/gm, "    ")}\n`;
+    assert.deepEqual(summary(text), [], `${body}\n${JSON.stringify(findingsOf(text).map((f) => f.message))}`);
+  }
+  // A parameter named like the constant.
+  assert.deepEqual(summary(`${pre}@task()\ndef t(planet: str = "x"):\n    return planet\n`), []);
+  // f-string fields are code: that one reads the constant.
+  assert.deepEqual(summary(`${pre}@task()\ndef t():\n    return f"Hello {planet}!"\n`), ["unhashed-constant planet"]);
+  // A method of a class in the task body does not see the class's names: it reads the module's.
+  assert.deepEqual(summary(`${pre}@task()\ndef t():\n    class K:\n        planet = 1\n        def m(self):\n            return planet\n    return K\n`), ["unhashed-constant planet"]);
+});
+
+test("every fixed text parses as Python", { skip: python ? false : "python3 not found" }, () => {
+  assert.ok(fixedTexts.length > 30, `${fixedTexts.length}`);
+  const r = spawnSync(python, ["-c", "import ast, json, sys\nfor i, t in enumerate(json.load(sys.stdin)):\n    compile(t.lstrip('\\ufeff'), f'fixed{i}.py', 'exec')"], { input: JSON.stringify(fixedTexts), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+});
