@@ -114,8 +114,15 @@ function applyFix(text, code, subject, title, options, { hashKnown = true } = {}
   return after;
 }
 
+const TUTORIAL = join(FIXTURES, "stores/tutorial");
+const tutorialFile = (step) => readFileSync(join(TUTORIAL, step, "hello_world.py"), "utf8");
+/** redun issue #99: the tutorial's get_planet returning a module constant, which its hash does not cover. */
+const HELLO_PLANET = tutorialFile("01-first-run")
+  .replace('return "World"', "return planet")
+  .replace(/^redun_namespace = .*\n/m, '$&\nplanet = "World"\n');
+
 test("redun #99: get_planet reads `planet`; both fixes clear it, the parameter default as redun's idiom", () => {
-  const text = readFileSync(join(FIXTURES, "diagnostics/hello_planet.py"), "utf8");
+  const text = HELLO_PLANET;
   assert.deepEqual(summary(text), ["unhashed-constant planet"]);
   const [finding] = findingsOf(text);
   assert.equal(finding.task, "redun.examples.hello_world.get_planet");
@@ -136,7 +143,7 @@ test("redun #99: get_planet reads `planet`; both fixes clear it, the parameter d
   const hashOf = (t) => discoverTasks(t, { moduleName: "wf" }).tasks.find((x) => x.name === "get_planet").hash;
   assert.notEqual(hashOf(byInclude), hashOf(byInclude.replace('planet = "World"', 'planet = "Mars"')));
   // The tutorial's own hello_world reads nothing outside its hash.
-  assert.deepEqual(summary(readFileSync(join(FIXTURES, "stores/tutorial/01-first-run/hello_world.py"), "utf8")), []);
+  assert.deepEqual(summary(tutorialFile("01-first-run")), []);
 });
 
 test("Pass as a parameter default: every signature shape", () => {
@@ -262,13 +269,18 @@ test("cosmetic-edit-reruns: comments, blank lines, spacing or the docstring only
   for (const source of ['def f(x):\n    """Adds one."""\n    return x + 2\n', 'def f(y):\n    """Adds one."""\n    return y + 1\n']) {
     assert.deepEqual(summary(`${HEAD}@task()\n${source}`, options), [], source);
   }
+  // The tutorial's step 5: a comment added to get_planet, and redun reran it.
+  const before = discoverTasks(tutorialFile("04-mars"), { moduleName: "hello_world" }).tasks;
+  const step5 = tutorialFile("05-comment-edit");
+  const cachedFrom = { cached: (task) => ({ source: before.find((t) => t.fullname === task.fullname).source, status: "will-rerun" }) };
+  assert.deepEqual(summary(step5, cachedFrom), ["cosmetic-edit-reruns get_planet"]);
   // Unchanged source, or unknown cached source: nothing.
   assert.deepEqual(summary(`${HEAD}@task()\n${cachedSource}`, options), []);
   assert.deepEqual(summary(`${HEAD}@task()\n${cosmetic[0]}`, { cached: () => ({ source: null, status: "will-rerun" }) }), []);
 });
 
 test("stale-cache: a result computed before an unhashed dependency changed; the fixes hash it", () => {
-  const text = readFileSync(join(FIXTURES, "diagnostics/hello_planet.py"), "utf8");
+  const text = HELLO_PLANET;
   const options = { cached: (task) => (task.name === "get_planet" ? { source: task.source, status: "stale", changed: ["planet"] } : { source: task.source, status: "cached" }) };
   const stale = findingsOf(text, options).find((f) => f.code === "stale-cache");
   assert.equal(text.slice(stale.start, stale.end), "get_planet");

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Finding, QuickFix, Range, Severity, TextEdit } from "../../../core/findings";
 import type { PredictedStatus } from "../../../core/manifest";
+import { SEVERITY as TASKLENS_SEVERITY, type DiagnosticCode } from "../../tasklens/diagnostics";
 import { positionMapper, type DiscoveredModule, type RedunTask } from "../hash/discover";
 import { Tok } from "../python/tokenize";
 import { indexModule, type ModuleBinding, type ModuleIndex } from "./bindings";
@@ -14,34 +15,12 @@ import { effectOf, type EffectKind } from "./effects";
 import { BUILTINS, STDLIB } from "./pythonNames";
 import { bodyOf, functionUses, type FunctionUses, type Use } from "./scope";
 
-export type RedunDiagnosticCode =
-  | "unhashed-constant"
-  | "unhashed-function"
-  | "unhashed-import"
-  | "package-import"
-  | "mutable-state"
-  | "nondeterministic"
-  | "external-input"
-  | "version-pinned-edit"
-  | "stale-cache"
-  | "cosmetic-edit-reruns"
-  | "redun-invalid";
+/** The tasklens dialect's codes (same severities), and two of redun's own. */
+export type RedunDiagnosticCode = DiagnosticCode | "cosmetic-edit-reruns" | "redun-invalid";
 
 export type RedunFinding = Finding & { code: RedunDiagnosticCode };
 
-const SEVERITY: Record<RedunDiagnosticCode, Severity> = {
-  "unhashed-constant": "warning",
-  "unhashed-function": "warning",
-  "unhashed-import": "warning",
-  "package-import": "information",
-  "mutable-state": "warning",
-  nondeterministic: "warning",
-  "external-input": "warning",
-  "version-pinned-edit": "information",
-  "stale-cache": "warning",
-  "cosmetic-edit-reruns": "information",
-  "redun-invalid": "error",
-};
+const SEVERITY: Record<RedunDiagnosticCode, Severity> = { ...TASKLENS_SEVERITY, "cosmetic-edit-reruns": "information", "redun-invalid": "error" };
 
 /** What the store holds for a task, as far as findings care. */
 export interface CachedTask {
