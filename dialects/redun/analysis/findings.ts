@@ -82,13 +82,19 @@ interface Reached {
   via?: string;
 }
 
-/** The task body's uses, and transitively those of the plain functions it calls. */
+/**
+ * The task body's uses, and transitively those of the plain functions it calls: breadth first, so a
+ * name the body uses itself is met there before it is met through a helper.
+ */
 function reach(ctx: Context, def: number): { reads: Reached[]; mutations: Reached[]; globals: Reached[] } {
   const out = { reads: [] as Reached[], mutations: [] as Reached[], globals: [] as Reached[] };
   const seen = new Set([def]);
-  const visit = (at: number, via: string | undefined, site: Range | undefined) => {
+  const queue: { at: number; via?: string; site?: Range }[] = [{ at: def }];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const { at, via, site } = next;
     const uses = ctx.usesOf(at);
-    const reached = (use: Use): Reached => ({ use, site: site ?? { start: ctx.offset(use.tok.start), end: ctx.offset(use.last.end) }, ...(via ? { via } : {}) });
+    const spanOf = (use: Use): Range => ({ start: ctx.offset(use.tok.start), end: ctx.offset(use.last.end) });
+    const reached = (use: Use): Reached => ({ use, site: site ?? spanOf(use), ...(via ? { via } : {}) });
     out.mutations.push(...uses.mutations.map(reached));
     out.globals.push(...uses.globals.map((tok) => reached({ name: tok.string, tok, last: tok, chain: [], called: false })));
     for (const use of uses.reads) {
@@ -96,11 +102,10 @@ function reach(ctx: Context, def: number): { reads: Reached[]; mutations: Reache
       const b = ctx.index.bindings.get(use.name);
       if (b?.kind === "function" && !seen.has(b.statement)) {
         seen.add(b.statement);
-        visit(b.statement, via ?? use.name, site ?? { start: ctx.offset(use.tok.start), end: ctx.offset(use.tok.end) });
+        queue.push({ at: b.statement, via: via ?? use.name, site: site ?? { start: ctx.offset(use.tok.start), end: ctx.offset(use.tok.end) } });
       }
     }
-  };
-  visit(def, undefined, undefined);
+  }
   return out;
 }
 
