@@ -47,6 +47,7 @@ export function indexModule(text: string, tasks: readonly RedunTask[], isProject
   const rebound = new Map<string, string>();
   const taskStatements = new Map<RedunTask, { def: number; decorator?: number }>();
   let decorators: number[] = [];
+  const taskAt = new Map(tasks.map((t) => [t.defLine, t]));
 
   statements.forEach((st, index) => {
     const toks = st.tokens;
@@ -70,7 +71,7 @@ export function indexModule(text: string, tasks: readonly RedunTask[], isProject
     const decorated = decorators;
     decorators = [];
     if (head === "def" && facts.binds[0]) {
-      const task = tasks.find((t) => t.defLine === toks[0].start[0]);
+      const task = taskAt.get(toks[0].start[0]);
       if (task) {
         const decorator = decorated.find((d) => TASK_DECORATORS.has(qualifiedHead(statements[d].tokens.slice(1), bindings) ?? ""));
         taskStatements.set(task, { def: index, ...(decorator !== undefined ? { decorator } : {}) });

@@ -10,10 +10,11 @@ import { positionMapper, type DiscoveredModule, type RedunTask } from "../hash/d
 import { Tok } from "../python/tokenize";
 import { indexModule, type ModuleBinding, type ModuleIndex } from "./bindings";
 import { sameCode } from "./cosmetic";
-import { addParameterDefault, addToHashIncludes, bumpedVersion, decoratorCall, includedNames, setOption, type Offset } from "./edits";
+import { addParameterDefault, addToHashIncludes, bumpedVersion, decoratorCall, includedNames, setOption, type DecoratorCall, type Offset } from "./edits";
 import { effectOf, type EffectKind } from "./effects";
 import { BUILTINS, STDLIB } from "./pythonNames";
 import { bodyOf, functionUses, type FunctionUses, type Use } from "./scope";
+import { namesIn } from "./syntax";
 
 /** The tasklens dialect's codes (same severities), and two of redun's own. */
 export type RedunDiagnosticCode = DiagnosticCode | "cosmetic-edit-reruns" | "redun-invalid";
@@ -109,102 +110,131 @@ function reach(ctx: Context, def: number): { reads: Reached[]; mutations: Reache
   return out;
 }
 
-function taskFindings(task: RedunTask, ctx: Context): RedunFinding[] {
-  const out: RedunFinding[] = [];
-  const short = task.name ?? task.functionName;
-  const name = task.fullname ?? task.functionName;
-  const nameRange: Range = { start: task.nameRange.start.offset, end: task.nameRange.end.offset };
-  const add = (code: RedunDiagnosticCode, range: Range, message: string, fixes: QuickFix[] = []) =>
-    out.push({ code, severity: SEVERITY[code], task: name, start: range.start, end: range.end, message, fixes });
+/** One task's findings in the making: what every rule needs to word a finding and build its fixes. */
+interface TaskReport {
+  task: RedunTask;
+  short: string;
+  out: RedunFinding[];
+  add: (code: RedunDiagnosticCode, range: Range, message: string, fixes?: QuickFix[]) => void;
+  /** The `@task` decorator (absent when the analysis cannot find it: no edit is offered then). */
+  call?: DecoratorCall;
+  /** `version=` as written. */
+  version?: string;
+  nameRange: Range;
+  offset: Offset;
+}
 
-  for (const error of task.errors) add("redun-invalid", nameRange, `task ${short}: ${error}`);
+function taskFindings(task: RedunTask, ctx: Context): RedunFinding[] {
+  const short = task.name ?? task.functionName;
+  const out: RedunFinding[] = [];
+  const report: TaskReport = {
+    task,
+    short,
+    out,
+    add: (code, range, message, fixes = []) => out.push({ code, severity: SEVERITY[code], task: task.fullname ?? task.functionName, start: range.start, end: range.end, message, fixes }),
+    nameRange: { start: task.nameRange.start.offset, end: task.nameRange.end.offset },
+    offset: ctx.offset,
+  };
+  for (const error of task.errors) report.add("redun-invalid", report.nameRange, `task ${short}: ${error}`);
   const where = ctx.index.taskStatements.get(task);
-  const option = task.options;
-  if (!where || option.cache?.value?.t === "bool" && !option.cache.value.v) return out;
-  const def = ctx.index.statements[where.def];
-  const call = where.decorator !== undefined ? decoratorCall(ctx.index.statements[where.decorator].tokens) : undefined;
-  const version = option.version && option.version.text !== "None" ? option.version.text : undefined;
-  const hashed = new Set([...(call ? includedNames(call) : []), ...task.parameters.flatMap((p) => p.default?.text.match(/[\p{L}_][\p{L}\p{N}_]*/gu) ?? [])]);
+  const { cache, version } = task.options;
+  if (!where || (cache?.value?.t === "bool" && !cache.value.v)) return out;
+  if (where.decorator !== undefined) report.call = decoratorCall(ctx.index.statements[where.decorator].tokens);
+  if (version && version.text !== "None") report.version = version.text;
+  const hashingFixes = dependencyFindings(report, ctx, where.def);
+  storeFindings(report, ctx.cached, hashingFixes);
+  return out;
+}
+
+const fix = (title: string, edit: TextEdit | undefined, preferred = false): QuickFix[] => (edit ? [{ title, edits: [edit], ...(preferred ? { preferred } : {}) }] : []);
+
+/** What the body reads, changes and calls beyond the hash. Returns each unhashed dependency's fixes. */
+function dependencyFindings(report: TaskReport, ctx: Context, def: number): Map<string, QuickFix[]> {
+  const { task, short, add, call } = report;
+  const hashed = new Set([...(call ? includedNames(call) : []), ...task.parameters.flatMap((p) => (p.default ? namesIn(p.default.text) : []))]);
   // A fix may name a binding only where the decorator and the def run after it.
   const definedBefore = (b: ModuleBinding) => b.tok.start[0] < task.range.start.line;
-  const fix = (title: string, edit: TextEdit | undefined, preferred = false): QuickFix[] => (edit ? [{ title, edits: [edit], ...(preferred ? { preferred } : {}) }] : []);
-  const includeFix = (b: ModuleBinding): QuickFix[] => (call && definedBefore(b) ? fix(`Add \`${b.name}\` to hash_includes`, addToHashIncludes(call, ctx.offset, b.name)) : []);
-  const bumpFix = (): QuickFix[] => {
-    const bumped = version !== undefined ? bumpedVersion(version) : undefined;
-    return call && bumped ? fix("Bump version", setOption(call, ctx.offset, "version", bumped)) : [];
-  };
-  const pinFix = (): QuickFix[] => (call ? fix("Pin version", setOption(call, ctx.offset, "version", '"1"')) : []);
+  const includeFix = (b: ModuleBinding) => (call && definedBefore(b) ? fix(`Add \`${b.name}\` to hash_includes`, addToHashIncludes(call, ctx.offset, b.name)) : []);
+  const noCache = () => fix("Do not cache this task (cache=False)", call && setOption(call, ctx.offset, "cache", "False"));
 
-  const { reads, mutations, globals } = reach(ctx, where.def);
+  const { reads, mutations, globals } = reach(ctx, def);
   const mutated = new Set(mutations.map((m) => m.use.name));
   const reported = new Set<string>();
   const once = (key: string) => !reported.has(key) && (reported.add(key), true);
   const through = (r: Reached) => (r.via ? ` (through \`${r.via}\`)` : "");
+  const unpredictable = ": no cache key can cover it, so results may depend on when the task ran";
   const hashingFixes = new Map<string, QuickFix[]>();
 
   for (const r of globals) {
-    if (once(`global:${r.use.name}`)) add("mutable-state", r.site, `task ${short} rebinds module-level \`${r.use.name}\` (global)${through(r)}: no cache key can cover it, so results may depend on when the task ran`);
+    if (once(`state:${r.use.name}`)) add("mutable-state", r.site, `task ${short} rebinds module-level \`${r.use.name}\` (global)${through(r)}${unpredictable}`);
   }
   for (const r of mutations) {
-    if (ctx.index.bindings.get(r.use.name)?.kind === "constant" && once(`global:${r.use.name}`))
-      add("mutable-state", r.site, `task ${short} changes module-level \`${r.use.name}\` in place${through(r)}: no cache key can cover it, so results may depend on when the task ran`);
+    if (ctx.index.bindings.get(r.use.name)?.kind === "constant" && once(`state:${r.use.name}`)) add("mutable-state", r.site, `task ${short} changes module-level \`${r.use.name}\` in place${through(r)}${unpredictable}`);
   }
-
   for (const r of reads) {
-    const { use } = r;
+    const { use, site } = r;
     const b = ctx.index.bindings.get(use.name);
     const effect = effectOfUse(use, b, ctx.index);
     if (effect && (!r.via || once(`effect:${r.via}:${effect.what}`))) {
-      const what = `${effect.what}${through(r)}`;
-      const noCache = fix("Do not cache this task (cache=False)", call && setOption(call, ctx.offset, "cache", "False"));
-      if (effect.kind === "nondeterministic") add("nondeterministic", r.site, `${what} in cached task ${short}: the cache keeps the first result and serves it on every run`, noCache);
-      else add("external-input", r.site, `${what} in cached task ${short}: the input is not in the cache key, so a change to it will not rerun the task`, noCache);
+      const what = `${effect.what}${through(r)} in cached task ${short}`;
+      if (effect.kind === "nondeterministic") add("nondeterministic", site, `${what}: the cache keeps the first result and serves it on every run`, noCache());
+      else add("external-input", site, `${what}: the input is not in the cache key, so a change to it will not rerun the task`, noCache());
     }
+    // A class named only in an annotation or isinstance() runs none of its code.
+    if (b?.kind === "class" && !use.called && use.chain.length === 0) continue;
     if (!b || b.kind === "task" || !once(`dep:${use.name}`)) continue;
-    const site = r.site;
     if (b.kind === "import" && !b.project) {
       const top = b.qualified.split(".")[0];
       if (!STDLIB.has(top) && !QUIET_PACKAGES.has(top)) add("package-import", site, `task ${short} uses \`${use.name}\` from package "${top}"${through(r)}; the package's version is not in the hash`);
       continue;
     }
     if (b.kind === "constant" && (ctx.index.rebound.has(use.name) || mutated.has(use.name))) {
-      // Reported once per name: a change made by the task itself was reported where it happens.
       const by = ctx.index.rebound.get(use.name);
-      if (once(`global:${use.name}`))
-        add("mutable-state", site, `\`${use.name}\` is module-level mutable state read by task ${short}${through(r)}${by ? ` (\`${by}\` rebinds it)` : ""}: no cache key can cover it, so results may depend on when the task ran`);
+      if (once(`state:${use.name}`)) add("mutable-state", site, `\`${use.name}\` is module-level mutable state read by task ${short}${through(r)}${by ? ` (\`${by}\` rebinds it)` : ""}${unpredictable}`);
       continue;
     }
-    if (version !== undefined || hashed.has(use.name)) continue;
+    // version= replaces the source in the hash: what the source reads no longer matters to it.
+    if (report.version !== undefined || hashed.has(use.name)) continue;
+    const unseen = "editing it will not rerun the task";
     if (b.kind === "constant") {
-      const param = !r.via && definedBefore(b) ? fix(`Pass \`${use.name}\` as a parameter default`, addParameterDefault(def.tokens, ctx.offset, use.name), true) : [];
+      const param = !r.via && definedBefore(b) ? fix(`Pass \`${use.name}\` as a parameter default`, addParameterDefault(ctx.index.statements[def].tokens, ctx.offset, use.name), true) : [];
       const fixes = [...param, ...includeFix(b)];
       hashingFixes.set(use.name, fixes);
-      add("unhashed-constant", site, `\`${use.name}\` is a module constant that task ${short}'s cache key does not cover${through(r)}: editing it will not rerun the task`, fixes);
+      add("unhashed-constant", site, `\`${use.name}\` is a module constant that task ${short}'s cache key does not cover${through(r)}: ${unseen}`, fixes);
     } else if (b.kind === "function" || b.kind === "class") {
+      // A class in hash_includes is pickled by reference: its source would still go unseen.
       const fixes = b.kind === "function" ? includeFix(b) : [];
       hashingFixes.set(use.name, fixes);
-      add("unhashed-function", site, `task ${short} calls ${b.kind} \`${use.name}\`${through(r)}, whose source its cache key does not cover: editing it will not rerun the task`, fixes);
+      add("unhashed-function", site, `task ${short} calls ${b.kind} \`${use.name}\`${through(r)}, whose source its cache key does not cover: ${unseen}`, fixes);
     } else if (b.kind === "import") {
-      // `hash_includes=[module]` cannot be hashed; a name imported from a module can.
+      // `hash_includes=[module]` cannot be pickled; a name imported from a module can be hashed.
       const fixes = b.from ? includeFix(b) : [];
       hashingFixes.set(use.name, fixes);
       const from = b.from ? b.qualified.slice(0, b.qualified.lastIndexOf(".")) || b.qualified : b.qualified;
-      add("unhashed-import", site, `task ${short} uses \`${use.name}\` imported from "${from}"${through(r)}, which its cache key does not cover: editing it will not rerun the task`, fixes);
+      add("unhashed-import", site, `task ${short} uses \`${use.name}\` imported from "${from}"${through(r)}, which its cache key does not cover: ${unseen}`, fixes);
     }
   }
+  return hashingFixes;
+}
 
-  const cached = ctx.cached;
-  const edited = cached?.source != null && task.source !== null && cached.source !== task.source;
-  if (edited && version !== undefined) {
-    add("version-pinned-edit", nameRange, `task ${short}'s source differs from the cached run, but version ${version} pins it: the edit will not rerun the task`, bumpFix());
-  } else if (edited && cached?.status !== "cached" && sameCode(cached!.source!, task.source!)) {
-    add("cosmetic-edit-reruns", nameRange, `task ${short}'s edit changes only comments, blank lines, spacing or the docstring, yet redun hashes the raw source: the next run reruns the task`, pinFix());
+/** What the store's cached run says: an edit a pinned version hides, an edit that changes no code, a stale result. */
+function storeFindings(report: TaskReport, cached: CachedTask | undefined, hashingFixes: Map<string, QuickFix[]>): void {
+  const { task, short, add, call, version, nameRange } = report;
+  const bumped = version !== undefined ? bumpedVersion(version) : undefined;
+  const bumpFix = () => (call && bumped ? fix("Bump version", setOption(call, report.offset, "version", bumped)) : []);
+  const before = cached?.source;
+  const now = task.source;
+  if (before != null && now !== null && before !== now) {
+    if (version !== undefined) add("version-pinned-edit", nameRange, `task ${short}'s source differs from the cached run, but version ${version} pins it: the edit will not rerun the task`, bumpFix());
+    else if (cached?.status !== "cached" && sameCode(before, now)) {
+      const pin = call ? fix("Pin version", setOption(call, report.offset, "version", '"1"')) : [];
+      add("cosmetic-edit-reruns", nameRange, `task ${short}'s edit changes only comments, blank lines, spacing or the docstring, yet redun hashes the raw source: the next run reruns the task`, pin);
+    }
   }
   if (cached?.status === "stale" && cached.changed?.length) {
     const fixes = [...cached.changed.flatMap((n) => (hashingFixes.get(n) ?? []).slice(0, 1)), ...bumpFix()];
     add("stale-cache", nameRange, `the store holds a result of task ${short} computed before ${cached.changed.map((n) => `\`${n}\``).join(", ")} changed (not hashed): running reuses a stale result`, fixes);
   }
-  return out;
 }
 
 /** The effect of a use of a module-level or builtin name, with the code as written (`random.random()`). */

@@ -86,6 +86,18 @@ function headerColon(tokens: readonly Token[], from: number): number {
   return -1;
 }
 
+/** The names an expression's text reads (a parameter default's, say); none when it does not tokenize. */
+export function namesIn(text: string): string[] {
+  try {
+    const tokens = [...generateTokens([`(${text.replace(/\n/g, " ")})\n`])];
+    const facts = empty();
+    scanExpr(tokens, 0, tokens.length, new Set(), null, facts);
+    return facts.reads.map((r) => r.tok.string);
+  } catch {
+    return [];
+  }
+}
+
 function empty(): StatementFacts {
   return { binds: [], reads: [], mutations: [], globals: [], nonlocals: [] };
 }
