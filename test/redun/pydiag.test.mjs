@@ -300,6 +300,14 @@ function bodySummary(imports, body, decorator = "@task()") {
   return summary(`${HEAD}${imports}\n\n${decorator}\ndef t(path: str, data: File = None):\n${body.replace(/^/gm, "    ")}\n`);
 }
 
+/** Each [imports, body, subject] gives one finding `code` on `subject` (besides package-import). */
+function assertEffects(code, cases) {
+  for (const [imports, body, subject] of cases) {
+    const got = bodySummary(imports, body).filter((s) => !s.startsWith("package-import"));
+    assert.deepEqual(got, [`${code} ${subject}`], `${imports}; ${body}`);
+  }
+}
+
 test("nondeterministic: random, time, datetime, uuid, secrets, numpy.random — however imported", () => {
   const cases = [
     ["import random", "return random.random()", "random.random"],
@@ -315,10 +323,7 @@ test("nondeterministic: random, time, datetime, uuid, secrets, numpy.random — 
     ["import uuid", "return str(uuid.uuid4())", "uuid.uuid4"],
     ["import secrets", "return secrets.token_hex(8)", "secrets.token_hex"],
   ];
-  for (const [imports, body, subject] of cases) {
-    const got = bodySummary(imports, body).filter((s) => !s.startsWith("package-import"));
-    assert.deepEqual(got, [`nondeterministic ${subject}`], `${imports}; ${body}`);
-  }
+  assertEffects("nondeterministic", cases);
   const text = `${HEAD}import random\n\n@task()\ndef roll():\n    return random.randint(1, 6)\n`;
   const [finding] = findingsOf(text);
   assert.equal(finding.message, "`random.randint()` in cached task roll: the cache keeps the first result and serves it on every run");
@@ -346,10 +351,7 @@ test("external-input: environment, files named in the code, network, commands; r
     ["import glob", 'return glob.glob("*.csv")', "glob.glob"],
     ["import pandas as pd", 'return pd.read_csv("table.csv")', "pd.read_csv"],
   ];
-  for (const [imports, body, subject] of cases) {
-    const got = bodySummary(imports, body).filter((s) => !s.startsWith("package-import"));
-    assert.deepEqual(got, [`external-input ${subject}`], `${imports}; ${body}`);
-  }
+  assertEffects("external-input", cases);
   const fixed = `${HEAD}PATH = "data.txt"\n\n@task()\ndef t():\n    return open(PATH).read()\n`;
   assert.deepEqual(summary(fixed), ["external-input open", "unhashed-constant PATH"]);
   const [finding] = findingsOf(`${HEAD}import os\n\n@task()\ndef home():\n    return os.environ["HOME"]\n`);
