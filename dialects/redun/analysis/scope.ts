@@ -96,7 +96,7 @@ export function functionUses(def: Statement, body: readonly Statement[]): Functi
     uses.globals.push(...facts.globals);
     const mutated = new Set(facts.mutations.map((m) => m.tok));
     for (const read of facts.reads) {
-      if (!isModuleLevel(read.tok.string, scope)) continue;
+      if (!isModuleLevel(read.tok.string, scope, read.nested === true)) continue;
       const use = useOf(read);
       uses.reads.push(use);
       if (mutated.has(read.tok) || (use.called && use.chain.length === 1 && MUTATORS.has(use.chain[0]))) uses.mutations.push(use);
@@ -109,12 +109,12 @@ function newScope(kind: Scope["kind"], parent: Scope | undefined, params: Token[
   return { kind, parent, bound: new Set(params.map((p) => p.string)), globals: new Set(), nonlocals: new Set() };
 }
 
-/** Whether `name` read in `scope` resolves to the module (or builtins). */
-function isModuleLevel(name: string, scope: Scope): boolean {
+/** Whether `name` read in `scope` (`nested`: in a comprehension or lambda there) resolves to the module (or builtins). */
+function isModuleLevel(name: string, scope: Scope, nested: boolean): boolean {
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     if (s.globals.has(name)) return true;
-    // A class body's names are not visible inside its methods.
-    if ((s.kind === "function" || s === scope) && s.bound.has(name) && !s.nonlocals.has(name)) return false;
+    // A class body's names are visible in the class body only, not in its methods, comprehensions or lambdas.
+    if ((s.kind === "function" || (s === scope && !nested)) && s.bound.has(name) && !s.nonlocals.has(name)) return false;
   }
   return true;
 }

@@ -10,7 +10,19 @@ export interface Read {
   tok: Token;
   tokens: readonly Token[];
   index: number;
+  /** In a comprehension or lambda body: a function scope of its own, which does not see a class body's names. */
+  nested?: boolean;
 }
+
+/** Where an expression is read: names local to an enclosing comprehension or lambda, the innermost bracket. */
+interface ExprScope {
+  hidden: ReadonlySet<string>;
+  /** `f(x=1)`: inside parentheses, x is an argument's name. */
+  bracket: string | null;
+  nested: boolean;
+}
+
+const TOP: ExprScope = { hidden: new Set(), bracket: null, nested: false };
 
 export interface StatementFacts {
   binds: Token[];
@@ -91,7 +103,7 @@ export function namesIn(text: string): string[] {
   try {
     const tokens = [...generateTokens([`(${text.replace(/\n/g, " ")})\n`])];
     const facts = empty();
-    scanExpr(tokens, 0, tokens.length, new Set(), null, facts);
+    scanExpr(tokens, 0, tokens.length, TOP, facts);
     return facts.reads.map((r) => r.tok.string);
   } catch {
     return [];
@@ -107,7 +119,7 @@ export function readStatement(all: readonly Token[]): StatementFacts {
   const tokens = all.filter((t) => t.type !== Tok.NEWLINE && t.type !== Tok.ENDMARKER && t.type !== Tok.INDENT && t.type !== Tok.DEDENT);
   const facts = empty();
   if (tokens.length === 0) return facts;
-  const expr = (from: number, to: number) => scanExpr(tokens, from, to, new Set(), null, facts);
+  const expr = (from: number, to: number) => scanExpr(tokens, from, to, TOP, facts);
   let head = tokens[0].string;
   let at = 0;
   if (head === "async" && ["def", "for", "with"].includes(tokens[1]?.string)) head = tokens[(at = 1)].string;
@@ -180,7 +192,7 @@ function isSoftKeywordHeader(tokens: readonly Token[]): boolean {
 
 function asClause(tokens: readonly Token[], from: number, to: number, facts: StatementFacts): void {
   const as = topLevel(tokens, from, to, (t) => t.type === Tok.NAME && t.string === "as")[0];
-  scanExpr(tokens, from, as ?? to, new Set(), null, facts);
+  scanExpr(tokens, from, as ?? to, TOP, facts);
   if (as !== undefined) targets(tokens, as + 1, to, facts);
 }
 
@@ -194,18 +206,18 @@ function pattern(tokens: readonly Token[], from: number, to: number, facts: Stat
     if (isOp(next, ".") || isOp(next, "(")) facts.reads.push({ tok: t, tokens, index: i });
     else facts.binds.push(t);
   }
-  scanExpr(tokens, guard + 1, to, new Set(), null, facts);
+  scanExpr(tokens, guard + 1, to, TOP, facts);
 }
 
 /** A def's parameters: their names, and the reads of their annotations and defaults (in the enclosing scope). */
-function parameterList(tokens: readonly Token[], from: number, to: number, facts: StatementFacts): Token[] {
+function parameterList(tokens: readonly Token[], from: number, to: number, facts: StatementFacts, scope: ExprScope = TOP): Token[] {
   const params: Token[] = [];
   for (const [a, b] of commaSeparated(tokens, from, to)) {
     let i = a;
     while (i < b && (isOp(tokens[i], "*") || isOp(tokens[i], "**") || isOp(tokens[i], "/"))) i++;
     if (i >= b || !isName(tokens[i])) continue;
     params.push(tokens[i]);
-    scanExpr(tokens, i + 1, b, new Set(), null, facts);
+    scanExpr(tokens, i + 1, b, scope, facts);
   }
   return params;
 }
@@ -239,7 +251,7 @@ export function targets(tokens: readonly Token[], from: number, to: number, fact
       if (isOp(tokens[j], ".")) j += 2;
       else {
         const end = groupEnd(tokens, j);
-        scanExpr(tokens, j + 1, end - 1, new Set(), tokens[j].string, facts);
+        scanExpr(tokens, j + 1, end - 1, { ...TOP, bracket: tokens[j].string }, facts);
         j = end;
       }
     }
@@ -253,7 +265,7 @@ function simpleStatement(tokens: readonly Token[], facts: StatementFacts): void 
   const ops = topLevel(tokens, 0, tokens.length, (t) => t.type === Tok.OP && (t.string === "=" || AUGMENTED.has(t.string)));
   const annotation = topLevel(tokens, 0, ops[0] ?? tokens.length, (t) => isOp(t, ":"))[0];
   if (ops.length === 0 && annotation === undefined) {
-    scanExpr(tokens, 0, tokens.length, new Set(), null, facts);
+    scanExpr(tokens, 0, tokens.length, TOP, facts);
     return;
   }
   let start = 0;
@@ -266,63 +278,78 @@ function simpleStatement(tokens: readonly Token[], facts: StatementFacts): void 
   }
   if (annotation !== undefined) {
     if (ops.length === 0) targets(tokens, 0, annotation, facts);
-    scanExpr(tokens, annotation + 1, ops[0] ?? tokens.length, new Set(), null, facts);
+    scanExpr(tokens, annotation + 1, ops[0] ?? tokens.length, TOP, facts);
   }
-  scanExpr(tokens, start, tokens.length, new Set(), null, facts);
+  scanExpr(tokens, start, tokens.length, TOP, facts);
 }
 
-/**
- * The reads of an expression in [from, to). `hidden` holds the names local to an enclosing
- * comprehension or lambda; `bracket` is the innermost open bracket (`f(x=1)`: x is an argument's name).
- */
-function scanExpr(tokens: readonly Token[], from: number, to: number, hidden: ReadonlySet<string>, bracket: string | null, facts: StatementFacts): void {
+/** The reads of an expression in [from, to). */
+function scanExpr(tokens: readonly Token[], from: number, to: number, scope: ExprScope, facts: StatementFacts): void {
   for (let i = from; i < to; ) {
     const t = tokens[i];
     if (t.type === Tok.OP && t.string in OPENERS) {
       const end = Math.min(groupEnd(tokens, i), to);
-      const inner = comprehensionTargets(tokens, i + 1, end - 1);
-      scanExpr(tokens, i + 1, end - 1, inner.size ? new Set([...hidden, ...inner]) : hidden, t.string, facts);
+      const inside = { ...scope, bracket: t.string };
+      const comp = comprehension(tokens, i + 1, end - 1);
+      if (!comp) scanExpr(tokens, i + 1, end - 1, inside, facts);
+      else {
+        // The first iterable is evaluated outside the comprehension; the rest inside, with its variables.
+        const own: ExprScope = { hidden: new Set([...scope.hidden, ...comp.names]), bracket: t.string, nested: true };
+        scanExpr(tokens, i + 1, comp.iterable[0], own, facts);
+        scanExpr(tokens, comp.iterable[0], comp.iterable[1], inside, facts);
+        scanExpr(tokens, comp.iterable[1], end - 1, own, facts);
+      }
       i = end;
       continue;
     }
     if (t.type === Tok.STRING) {
       const inner = fStringTokens(t);
-      if (inner.length) scanExpr(inner, 0, inner.length, hidden, null, facts);
+      if (inner.length) scanExpr(inner, 0, inner.length, { ...scope, bracket: null }, facts);
       i++;
       continue;
     }
     if (t.type === Tok.NAME && t.string === "lambda") {
-      i = lambda(tokens, i, to, hidden, facts);
+      i = lambda(tokens, i, to, scope, facts);
       continue;
     }
-    if (isName(t) && !isOp(tokens[i - 1], ".") && !hidden.has(t.string)) {
+    if (isName(t) && !isOp(tokens[i - 1], ".") && !scope.hidden.has(t.string)) {
       const next = tokens[i + 1];
       if (isOp(next, ":=")) facts.binds.push(t);
-      else if (!(isOp(next, "=") && bracket === "(")) facts.reads.push({ tok: t, tokens, index: i });
+      else if (!(isOp(next, "=") && scope.bracket === "(")) facts.reads.push({ tok: t, tokens, index: i, ...(scope.nested ? { nested: true } : {}) });
     }
     i++;
   }
 }
 
-/** The targets of a comprehension's `for … in` clauses directly inside a bracket group. */
-function comprehensionTargets(tokens: readonly Token[], from: number, to: number): Set<string> {
-  const out = new Set<string>();
-  for (const f of topLevel(tokens, from, to, (t) => t.type === Tok.NAME && t.string === "for")) {
+/**
+ * A comprehension directly inside a bracket group: the targets of its `for … in` clauses, and the
+ * token range of its first iterable.
+ */
+function comprehension(tokens: readonly Token[], from: number, to: number): { names: Set<string>; iterable: [number, number] } | undefined {
+  const fors = topLevel(tokens, from, to, (t) => t.type === Tok.NAME && t.string === "for");
+  if (fors.length === 0) return undefined;
+  const names = new Set<string>();
+  let iterable: [number, number] | undefined;
+  for (const f of fors) {
     const inAt = topLevel(tokens, f + 1, to, (t) => t.type === Tok.NAME && t.string === "in")[0] ?? to;
     const facts = empty();
     targets(tokens, f + 1, inAt, facts);
-    for (const b of facts.binds) out.add(b.string);
+    for (const b of facts.binds) names.add(b.string);
+    if (!iterable) {
+      const next = topLevel(tokens, inAt + 1, to, (t) => t.type === Tok.NAME && (t.string === "for" || t.string === "if" || t.string === "async"))[0] ?? to;
+      iterable = [Math.min(inAt + 1, to), next];
+    }
   }
-  return out;
+  return { names, iterable: iterable! };
 }
 
 /** A lambda at i: its defaults are read outside, its body with its parameters hidden. Returns the index after it. */
-function lambda(tokens: readonly Token[], i: number, to: number, hidden: ReadonlySet<string>, facts: StatementFacts): number {
+function lambda(tokens: readonly Token[], i: number, to: number, scope: ExprScope, facts: StatementFacts): number {
   const colon = topLevel(tokens, i + 1, to, (t) => isOp(t, ":"))[0] ?? to;
-  const params = parameterList(tokens, i + 1, colon, facts);
+  const params = parameterList(tokens, i + 1, colon, facts, { ...scope, bracket: null });
   // The body ends at this level's comma (a nested lambda is read by the recursion).
   const end = topLevel(tokens, colon + 1, to, (t) => isOp(t, ","))[0] ?? to;
-  scanExpr(tokens, colon + 1, end, new Set([...hidden, ...params.map((p) => p.string)]), null, facts);
+  scanExpr(tokens, colon + 1, end, { hidden: new Set([...scope.hidden, ...params.map((p) => p.string)]), bracket: null, nested: true }, facts);
   return Math.max(end, colon + 1);
 }
 
