@@ -120,9 +120,9 @@ export function readStatement(all: readonly Token[]): StatementFacts {
   const facts = empty();
   if (tokens.length === 0) return facts;
   const expr = (from: number, to: number) => scanExpr(tokens, from, to, TOP, facts);
-  let head = tokens[0].string;
-  let at = 0;
-  if (head === "async" && ["def", "for", "with"].includes(tokens[1]?.string)) head = tokens[(at = 1)].string;
+  // `async def`, `async for`, `async with` read as their plain forms.
+  const at = tokens[0].string === "async" && ["def", "for", "with"].includes(tokens[1]?.string) ? 1 : 0;
+  const head = tokens[at].string;
   const rest = (colon: number) => {
     if (colon >= 0 && colon + 1 < tokens.length) facts.inline = readStatement(tokens.slice(colon + 1));
   };
@@ -158,7 +158,7 @@ export function readStatement(all: readonly Token[]): StatementFacts {
       const bound = b - a >= 3 && names[a + 1].string === "as" ? names[a + 2] : names[a];
       if (isName(bound)) facts.binds.push(bound);
     }
-  } else if (COMPOUND.has(head) && (head !== "match" && head !== "case" ? true : isSoftKeywordHeader(tokens))) {
+  } else if (COMPOUND.has(head) && ((head !== "match" && head !== "case") || isSoftKeywordHeader(tokens))) {
     const colon = headerColon(tokens, at + 1);
     const end = colon < 0 ? tokens.length : colon;
     if (head === "for") {
@@ -169,13 +169,14 @@ export function readStatement(all: readonly Token[]): StatementFacts {
       let from = at + 1;
       let to = end;
       // `with (a as b, c as d):`
-      if (isOp(tokens[from], "(") && groupEnd(tokens, from) === end && topLevel(tokens, from + 1, end - 1, (t) => t.string === "as").length > 0) (from++, to--);
+      if (isOp(tokens[from], "(") && groupEnd(tokens, from) === end && topLevel(tokens, from + 1, end - 1, (t) => t.string === "as").length > 0) {
+        from++;
+        to--;
+      }
       for (const [a, b] of commaSeparated(tokens, from, to)) asClause(tokens, a, b, facts);
     } else if (head === "except") asClause(tokens, tokens[1]?.string === "*" ? 2 : 1, end, facts);
-    else if (head === "case") {
-      // Capture patterns bind; dotted names and class names are read.
-      pattern(tokens, 1, end, facts);
-    } else expr(at + 1, end);
+    else if (head === "case") pattern(tokens, 1, end, facts);
+    else expr(at + 1, end);
     rest(colon);
   } else if (head === "del") {
     for (const [a, b] of commaSeparated(tokens, 1, tokens.length)) targets(tokens, a, b, facts);
@@ -196,6 +197,7 @@ function asClause(tokens: readonly Token[], from: number, to: number, facts: Sta
   if (as !== undefined) targets(tokens, as + 1, to, facts);
 }
 
+/** A `case` pattern: capture names bind; dotted names and class names are read; then the guard. */
 function pattern(tokens: readonly Token[], from: number, to: number, facts: StatementFacts): void {
   const guard = topLevel(tokens, from, to, (t) => t.type === Tok.NAME && t.string === "if")[0] ?? to;
   for (let i = from; i < guard; i++) {
