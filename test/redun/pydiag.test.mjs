@@ -533,6 +533,8 @@ test("no warning: locals, parameters, comprehension and lambda variables, attrib
   }
   // A parameter named like the constant.
   assert.deepEqual(summary(`${pre}@task()\ndef t(planet: str = "x"):\n    return planet\n`), []);
+  // A constant bound on a compound statement's line, or under `if`, is a constant all the same.
+  assert.deepEqual(summary(`${HEAD}import sys\nif sys.platform: LEVEL = 2\n\n@task()\ndef t():\n    return LEVEL\n`), ["unhashed-constant LEVEL"]);
   // f-string fields are code: that one reads the constant.
   assert.deepEqual(summary(`${pre}@task()\ndef t():\n    return f"Hello {planet}!"\n`), ["unhashed-constant planet"]);
   // A method of a class in the task body does not see the class's names: it reads the module's.

@@ -16,7 +16,7 @@ interface Bound {
 
 export type ModuleBinding = Bound &
   (
-    | { kind: "constant"; mutable: boolean }
+    | { kind: "constant" }
     | { kind: "function" }
     | { kind: "task"; task: RedunTask }
     | { kind: "class" }
@@ -32,8 +32,6 @@ export interface ModuleIndex {
   /** Each task's `def` statement and its `@task` decorator statement, by index. */
   taskStatements: Map<RedunTask, { def: number; decorator?: number }>;
 }
-
-const CONTAINER_FACTORIES = new Set(["list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"]);
 
 /** The qualified names redun's task decorator goes by. */
 const TASK_DECORATORS = new Set(["redun.task", "redun.task.task"]);
@@ -93,8 +91,8 @@ export function indexModule(text: string, tasks: readonly RedunTask[], isProject
         bind(tok, { kind: "import", qualified, project: relative || isProjectModule(module.split(".")[0]), from: true });
       }
     } else {
-      const mutable = isContainer(toks);
-      for (const tok of facts.binds) bind(tok, { kind: "constant", mutable });
+      // `if DEBUG: LEVEL = 2` binds on the header's line.
+      for (const tok of [...facts.binds, ...(facts.inline?.binds ?? [])]) bind(tok, { kind: "constant" });
     }
   });
   return { statements, bindings, rebound, taskStatements };
@@ -137,22 +135,4 @@ export function qualifiedHead(toks: readonly Token[], bindings: ReadonlyMap<stri
   const parts = [b?.kind === "import" ? b.qualified : toks[0].string];
   for (let i = 1; toks[i]?.string === "." && toks[i + 1]?.type === Tok.NAME; i += 2) parts.push(toks[i + 1].string);
   return parts.join(".");
-}
-
-/** Whether an assignment's value is a list, dict or set (a display, or a call of a container type). */
-function isContainer(toks: readonly Token[]): boolean {
-  let eq = -1;
-  let depth = 0;
-  toks.forEach((t, i) => {
-    if (t.type !== Tok.OP) return;
-    if ("([{".includes(t.string)) depth++;
-    else if (")]}".includes(t.string)) depth--;
-    else if (depth === 0 && t.string === "=") eq = i;
-  });
-  const value = toks.slice(eq + 1);
-  if (eq < 0 || value.length === 0) return false;
-  if (value[0].string === "[" || value[0].string === "{") return true;
-  let i = 0;
-  while (value[i + 1]?.string === "." && value[i + 2]?.type === Tok.NAME) i += 2;
-  return value[i].type === Tok.NAME && CONTAINER_FACTORIES.has(value[i].string) && value[i + 1]?.string === "(";
 }
