@@ -28,7 +28,7 @@ export interface StoreFacts {
   versionPinnedEdit: boolean;
 }
 
-const SEVERITY: Record<DiagnosticCode, Severity> = {
+export const SEVERITY: Record<DiagnosticCode, Severity> = {
   "unhashed-constant": "warning",
   "unhashed-function": "warning",
   "unhashed-import": "warning",

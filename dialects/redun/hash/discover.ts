@@ -803,7 +803,7 @@ function assignments(tokens: Token[], lookup: (name: string) => Binding | undefi
 
 
 /** Maps (line, column) of the normalized lines to positions in the original text (BOM, CRLF kept there). */
-function positionMapper(text: string): (line: number, character: number) => Position {
+export function positionMapper(text: string): (line: number, character: number) => Position {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
