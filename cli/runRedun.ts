@@ -58,7 +58,7 @@ export async function runRedunCommand(argv: string[], out: Output): Promise<numb
   const ran = [0, 1, 130].includes(code);
   if (ran && after && after.mtimeMs === before.mtimeMs && after.size === before.size && location.kind === "sqlite" && fs.existsSync(location.file)) {
     try {
-      RunRecords.besideStore(location.file, () => null).write({ executionId, file, text });
+      RunRecords.besideStore(location.file, () => ({})).write({ executionId, file, text });
     } catch (error) {
       out.error(`tasklens: could not record what the run imported (${(error as Error).message}); predictions will say "can't tell" for it`);
     }

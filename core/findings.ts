@@ -30,6 +30,36 @@ export interface Finding extends Range {
   fixes: QuickFix[];
 }
 
+/** The diagnostics' codes (README, Diagnostics): the same for every dialect, with a dialect's own meaning. */
+export type DiagnosticCode =
+  | "unhashed-constant"
+  | "unhashed-function"
+  | "unhashed-import"
+  | "package-import"
+  | "mutable-state"
+  | "nondeterministic"
+  | "external-input"
+  | "version-pinned-edit"
+  | "stale-cache"
+  /** redun's own: an edit that changes only comments or blank lines, which redun's raw-text hash reruns for. */
+  | "cosmetic-edit-reruns"
+  /** redun's own: what redun rejects when it imports the file. */
+  | "redun-invalid";
+
+export const SEVERITY: Record<DiagnosticCode, Severity> = {
+  "unhashed-constant": "warning",
+  "unhashed-function": "warning",
+  "unhashed-import": "warning",
+  "package-import": "information",
+  "mutable-state": "warning",
+  nondeterministic: "warning",
+  "external-input": "warning",
+  "version-pinned-edit": "information",
+  "stale-cache": "warning",
+  "cosmetic-edit-reruns": "information",
+  "redun-invalid": "error",
+};
+
 export interface SyntaxProblem {
   start: number;
   line: number;

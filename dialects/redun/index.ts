@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Dialect, DialectDocument, Runnable } from "../../core/dialect";
 import type { Plan, PlanRequest } from "../../core/plan";
 import type { StoreReader } from "../../core/storeReader";
+import { textFingerprints } from "./analysis";
 import { PythonDocument } from "./python/document";
 import { inspectRedun, moduleNameOf, RedunInspection } from "./inspect";
 import { RunRecords } from "./runRecords";
@@ -36,9 +37,6 @@ class RedunDocument implements DialectDocument {
   }
 }
 
-/** Fingerprints of unhashed dependencies are not computed yet: a recorded run counts as "nothing changed". */
-const recordedFingerprints = () => ({});
-
 export const redunDialect: Dialect = {
   id: "redun",
   languageIds: ["python"],
@@ -61,7 +59,7 @@ export const redunDialect: Dialect = {
   },
 
   openStore(location: string): Promise<StoreReader> {
-    return RedunStoreReader.open(location, RunRecords.besideStore(location, recordedFingerprints));
+    return RedunStoreReader.open(location, RunRecords.besideStore(location, textFingerprints));
   },
 
   plan(document: DialectDocument, store: StoreReader | undefined, request: PlanRequest): Plan {

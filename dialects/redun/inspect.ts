@@ -3,13 +3,14 @@
 // language server reach it through the redun dialect.
 import path from "node:path";
 import type { InspectedTask, Inspection, ParamView } from "../../core/dialect";
-import type { Finding, SyntaxProblem } from "../../core/findings";
-import type { TaskManifest } from "../../core/manifest";
+import type { SyntaxProblem } from "../../core/findings";
+import type { DependencyKind, TaskManifest } from "../../core/manifest";
 import { predict } from "../../core/predict";
 import { predictionInPlan, type Plan, type PlanRequest } from "../../core/plan";
 import type { StoreReader, TaskLookup } from "../../core/storeReader";
 import { planRedun } from "./plan";
 import { RedunStoreReader } from "./storeReader";
+import { analyseModule, bindingFingerprints, redunFindings, taskDependencies, type CachedTask, type Dependency } from "./analysis";
 import type { DiscoveredModule, RedunTask } from "./hash/discover";
 
 /** The module name redun gives a file it runs (`redun run path/x.py` imports it as `x`). */
@@ -30,7 +31,10 @@ function paramViews(task: RedunTask): ParamView[] {
     .map((p) => ({ name: p.name, type: p.annotation, defaultText: p.default?.text, optional: p.default !== undefined, rawText: true }));
 }
 
-export function manifestOf(task: RedunTask): TaskManifest {
+const KIND: Record<Dependency["kind"], DependencyKind> = { constant: "const", function: "function", class: "class", import: "import", package: "package", state: "let" };
+
+/** A task's manifest: redun's hash as predicted from the text, and what the task reads beyond it. */
+export function manifestOf(task: RedunTask, dependencies: Dependency[] = [], fingerprints: Record<string, string> = {}): TaskManifest {
   const version = literal(task, "version");
   const versionText = typeof version === "string" ? version : undefined;
   const hashed = versionText !== undefined ? [`version ${JSON.stringify(versionText)}`] : ["source (raw text: comments and blank lines count)"];
@@ -46,30 +50,15 @@ export function manifestOf(task: RedunTask): TaskManifest {
     version: versionText,
     parts: { version: versionText },
     hashedWords: hashed,
-    dependencies: [],
+    dependencies: dependencies.map((d) => ({ name: d.name, kind: KIND[d.kind], hashed: d.hashed, fingerprint: fingerprints[d.name], asArgument: false })),
   };
 }
 
-/** Where a problem sits: redun's own errors at the task's name, tokenizer errors at their line. */
-function problems(text: string, module: DiscoveredModule): { findings: Finding[]; syntaxErrors: SyntaxProblem[] } {
+/** Tokenizer errors at the start of their line. */
+function syntaxProblems(text: string, module: DiscoveredModule): SyntaxProblem[] {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
-  const syntaxErrors: SyntaxProblem[] = module.syntaxErrors.map((e) => {
-    const start = lineStarts[Math.max(0, Math.min(e.line - 1, lineStarts.length - 1))];
-    return { line: e.line, col: 1, start, message: e.message };
-  });
-  const findings: Finding[] = module.tasks.flatMap((t) =>
-    t.errors.map((message) => ({
-      code: "redun-invalid",
-      severity: "error" as const,
-      start: t.nameRange.start.offset,
-      end: t.nameRange.end.offset,
-      message: `redun rejects this task when it imports the file: ${message}`,
-      task: t.fullname ?? t.functionName,
-      fixes: [],
-    })),
-  );
-  return { findings, syntaxErrors };
+  return module.syntaxErrors.map((e) => ({ line: e.line, col: 1, start: lineStarts[Math.max(0, Math.min(e.line - 1, lineStarts.length - 1))], message: e.message }));
 }
 
 /** The redun view of a file: the neutral inspection, and plans of its tasks' calls. */
@@ -85,7 +74,9 @@ function entryTask(module: DiscoveredModule): RedunTask | undefined {
 
 export function inspectRedun(fileArg: string, text: string, module: DiscoveredModule, store: StoreReader | undefined): RedunInspection {
   const file = path.resolve(fileArg);
-  const manifests = module.tasks.map(manifestOf);
+  const analysis = analyseModule(text, module, { path: file });
+  const fingerprints = bindingFingerprints(analysis.index, text);
+  const manifests = module.tasks.map((t) => manifestOf(t, taskDependencies(analysis, t)?.dependencies, fingerprints));
   const byName = new Map(manifests.map((m) => [m.fullName, m]));
   const lookup: TaskLookup = { manifestOf: (name) => byName.get(name), exists: (name) => byName.has(name) };
   const taskLevel = new Map(manifests.map((m) => [m.fullName, predict(m, store, lookup)]));
@@ -105,5 +96,14 @@ export function inspectRedun(fileArg: string, text: string, module: DiscoveredMo
     params: paramViews(t),
     aliases: [t.name, t.functionName].filter((n): n is string => !!n),
   }));
-  return { dialect: "redun", file, text, tasks, ...problems(text, module), plan };
+  // What the store holds for a task, for the store-related findings (stale, pinned and cosmetic edits).
+  const cached = (task: RedunTask): CachedTask | undefined => {
+    const t = tasks[module.tasks.indexOf(task)];
+    if (!store || !t) return undefined;
+    const m = t.manifest;
+    const stored = m.version !== undefined && m.taskHash ? store.storedTask(m.taskHash) : store.storedTask(store.latestJobOfTask(m.fullName)?.taskHash ?? "");
+    return { source: stored?.source ?? null, status: t.prediction.status, changed: t.prediction.changed };
+  };
+  const findings = redunFindings(text, module, { path: file, analysis, cached });
+  return { dialect: "redun", file, text, tasks, findings, syntaxErrors: syntaxProblems(text, module), plan };
 }

@@ -12,11 +12,12 @@ export interface RunRecord {
   text: string;
 }
 
-/** Fingerprints of a task's unhashed dependencies in a given text (the dialect's analysis). */
-export type Fingerprinter = (record: RunRecord, taskHash: string) => Record<string, string> | null;
+/** Fingerprints of the module-level bindings in a recorded text (the dialect's analysis). */
+export type Fingerprinter = (text: string) => Record<string, string>;
 
 export class RunRecords {
   private readonly memo = new Map<string, RunRecord | null>();
+  private readonly fingerprintMemo = new Map<string, Record<string, string>>();
 
   constructor(
     /** A folder of tasklens's own beside redun's store (never redun's database). */
@@ -53,9 +54,12 @@ export class RunRecords {
     return this.memo.get(executionId) ?? undefined;
   }
 
-  /** The dependency fingerprints a cached result was computed with, or null when the run was not recorded. */
-  fingerprintsOf(executionId: string, taskHash: string): Record<string, string> | null {
+  /** The fingerprints of what a run read, or null when the run was not recorded (started elsewhere). */
+  fingerprintsOf(executionId: string): Record<string, string> | null {
     const record = this.read(executionId);
-    return record ? this.fingerprint(record, taskHash) : null;
+    if (!record) return null;
+    let known = this.fingerprintMemo.get(executionId);
+    if (!known) this.fingerprintMemo.set(executionId, (known = this.fingerprint(record.text)));
+    return known;
   }
 }

@@ -120,7 +120,7 @@ export class RedunStoreReader implements StoreReader {
     if (!j || !j.callHash || j.status === "FAILED") return undefined;
     // What the result depends on was read by the run that computed it, not by later runs that reused it.
     const computed = this.store.computingJob(j.callHash) ?? j;
-    return { taskHash, callHash: j.callHash, created: ms(computed.endTime ?? computed.startTime), fingerprints: this.records?.fingerprintsOf(computed.executionId, taskHash) ?? null };
+    return { taskHash, callHash: j.callHash, created: ms(computed.endTime ?? computed.startTime), fingerprints: this.records?.fingerprintsOf(computed.executionId) ?? null };
   }
 
   storedTask(taskHash: string): StoredTask | undefined {

@@ -3,20 +3,9 @@
 // the CLI and the language server turn them into lines and columns.
 import type { Dependency } from "../../engine/analysis/closure";
 import type { FileAnalysis, TaskInfo } from "../../engine/analysis/file";
-import type { Finding, QuickFix, Range, Severity, TextEdit } from "../../core/findings";
+import { SEVERITY, type DiagnosticCode, type Finding, type QuickFix, type Range, type TextEdit } from "../../core/findings";
 import type { PredictedStatus } from "../../core/manifest";
 import type { StaticTaskIdentity } from "./manifest";
-
-export type DiagnosticCode =
-  | "unhashed-constant"
-  | "unhashed-function"
-  | "unhashed-import"
-  | "package-import"
-  | "mutable-state"
-  | "nondeterministic"
-  | "external-input"
-  | "version-pinned-edit"
-  | "stale-cache";
 
 export type TaskDiagnostic = Finding & { code: DiagnosticCode };
 
@@ -28,17 +17,6 @@ export interface StoreFacts {
   versionPinnedEdit: boolean;
 }
 
-export const SEVERITY: Record<DiagnosticCode, Severity> = {
-  "unhashed-constant": "warning",
-  "unhashed-function": "warning",
-  "unhashed-import": "warning",
-  "package-import": "information",
-  "mutable-state": "warning",
-  nondeterministic: "warning",
-  "external-input": "warning",
-  "version-pinned-edit": "information",
-  "stale-cache": "warning",
-};
 
 // ---- quick fixes as text edits ----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Range } from "../../../core/findings";
 import { positionMapper, type DiscoveredModule, type RedunTask } from "../hash/discover";
+import { sha256 } from "../../../engine/hash";
 import { readLines } from "../python/linecache";
 import { Tok } from "../python/tokenize";
 import { indexModule, type ModuleBinding, type ModuleIndex } from "./bindings";
@@ -182,23 +183,18 @@ function effectOfUse(use: Use, b: ModuleBinding | undefined, index: ModuleIndex)
 }
 
 /**
- * Which of the task's unhashed dependencies read differently in `cachedText` (the workflow text a
- * cached run imported) than in `text`: the names a stale result was computed without. A name bound in
- * only one of them counts as changed.
+ * A fingerprint of every module-level name's binding (the text of the statement that binds it; a def
+ * or class with its whole body). Compared between the text a cached run imported and today's, they
+ * tell which unhashed dependencies changed since (core/stale.ts).
  */
-export function changedDependencies(analysis: ModuleAnalysis, task: RedunTask, cachedText: string): string[] {
-  const deps = taskDependencies(analysis, task);
-  if (!deps) return [];
-  const before = indexModule(cachedText, [], () => false);
-  const now = readLines(analysis.text);
-  const then = readLines(cachedText);
-  return deps.dependencies
-    .filter((d) => !d.hashed && d.kind !== "package")
-    .filter((d) => {
-      const old = before.bindings.get(d.name);
-      return !old || definitionText(before, then, old) !== definitionText(analysis.index, now, d.binding);
-    })
-    .map((d) => d.name);
+export function bindingFingerprints(index: ModuleIndex, text: string): Record<string, string> {
+  const lines = readLines(text);
+  return Object.fromEntries([...index.bindings].map(([name, b]) => [name, sha256(definitionText(index, lines, b))]));
+}
+
+/** The same, for a text not analysed otherwise (a cached run's). */
+export function textFingerprints(text: string): Record<string, string> {
+  return bindingFingerprints(indexModule(text, [], () => false), text);
 }
 
 /** The text of the statement that binds a name (a def or class with its whole body). */

@@ -1,21 +1,18 @@
 // The redun dialect's findings (the README's diagnostics, Python meaning) and their quick fixes as
 // Python text edits, as a pure function of the text, its discovered tasks and (for the store-related
 // codes) what the store holds. Same codes and message style as the tasklens dialect's diagnostics.
-import type { Finding, QuickFix, Range, Severity, TextEdit } from "../../../core/findings";
+import { SEVERITY, type DiagnosticCode, type Finding, type QuickFix, type Range, type TextEdit } from "../../../core/findings";
 import type { PredictedStatus } from "../../../core/manifest";
-import { SEVERITY as TASKLENS_SEVERITY, type DiagnosticCode } from "../../tasklens/diagnostics";
 import type { DiscoveredModule, RedunTask } from "../hash/discover";
 import type { ModuleBinding } from "./bindings";
 import { sameCode } from "./cosmetic";
 import { analyseModule, taskDependencies, type AnalysisOptions, type Dependency, type ModuleAnalysis } from "./dependencies";
 import { addParameterDefault, addToHashIncludes, bumpedVersion, setOption, type DecoratorCall } from "./edits";
 
-/** The tasklens dialect's codes (same severities), and two of redun's own. */
-export type RedunDiagnosticCode = DiagnosticCode | "cosmetic-edit-reruns" | "redun-invalid";
+export type RedunDiagnosticCode = DiagnosticCode;
 
 export type RedunFinding = Finding & { code: RedunDiagnosticCode };
 
-const SEVERITY: Record<RedunDiagnosticCode, Severity> = { ...TASKLENS_SEVERITY, "cosmetic-edit-reruns": "information", "redun-invalid": "error" };
 
 /** What the store holds for a task, as far as findings care. */
 export interface CachedTask {
@@ -31,10 +28,12 @@ export interface CachedTask {
 
 export interface RedunFindingOptions extends AnalysisOptions {
   cached?: (task: RedunTask) => CachedTask | undefined;
+  /** The module's analysis when the caller has made it already. */
+  analysis?: ModuleAnalysis;
 }
 
 export function redunFindings(text: string, module: DiscoveredModule, options: RedunFindingOptions = {}): RedunFinding[] {
-  const analysis = analyseModule(text, module, options);
+  const analysis = options.analysis ?? analyseModule(text, module, options);
   const out = module.tasks.flatMap((task) => taskFindings(task, analysis, options.cached?.(task)));
   return out.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
 }
