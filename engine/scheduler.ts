@@ -138,6 +138,8 @@ export class Execution {
   private readonly inFlight = new Map<string, { job: Job; promise: Promise<unknown> }>();
   /** Each call expression is evaluated once per run, however many consumers share it. */
   private readonly byExpression = new WeakMap<object, CallEntry>();
+  /** Arrays and plain objects being resolved, with their members then (see resolveContainer). */
+  private readonly containers = new WeakMap<object, { parent: Job | null; members: unknown[]; promise: Promise<unknown> }>();
   /** Awaited-child checks already made in this execution (call hash → stale child, or null). */
   private readonly awaitedChecks = new Map<string, string | null>();
   private readonly recordedTasks = new Set<string>();
@@ -157,14 +159,31 @@ export class Execution {
 
   private async resolve(value: unknown, parent: Job | null): Promise<unknown> {
     if (isCall(value)) return this.call(value as CallExpression<unknown>, parent);
-    if (Array.isArray(value)) return settleAll(value.map((v) => this.resolve(v, parent)));
-    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-      const entries = Object.entries(value);
-      const resolved = await settleAll(entries.map(([, v]) => this.resolve(v, parent)));
-      return Object.fromEntries(entries.map(([k], i) => [k, resolved[i]]));
-    }
+    if (isContainer(value)) return this.resolveContainer(value, parent);
     if (value && typeof (value as PromiseLike<unknown>).then === "function") return this.evaluate(await value, parent);
     return value;
+  }
+
+  /**
+   * An array or plain object is resolved once per evaluating job while its members stay the same:
+   * a DAG passes each layer to every task of the next, and resolving it once per consumer would
+   * keep width² promises alive at once.
+   */
+  private resolveContainer(value: object, parent: Job | null): Promise<unknown> {
+    const members = Array.isArray(value) ? value : Object.entries(value).flat();
+    const known = this.containers.get(value);
+    // Each consumer gets its own copy, as if resolved for it alone (a body may change its argument).
+    if (known && known.parent === parent && sameMembers(known.members, members)) return known.promise.then(shallowCopy);
+    let promise: Promise<unknown>;
+    if (Array.isArray(value)) {
+      promise = settleAll(value.map((v) => this.resolve(v, parent)));
+    } else {
+      const entries = Object.entries(value);
+      promise = settleAll(entries.map(([, v]) => this.resolve(v, parent))).then((resolved) => Object.fromEntries(entries.map(([k], i) => [k, resolved[i]])));
+    }
+    // Only a flat container is remembered: a nested one could change inside while its members stay.
+    if (!members.some(isContainer)) this.containers.set(value, { parent, members: members === value ? members.slice() : members, promise });
+    return promise;
   }
 
   /** `await child()` inside a running task: evaluated as the task's child and recorded for cache validity. */
@@ -252,7 +271,7 @@ export class Execution {
       const job = isCall(value) ? this.byExpression.get(value)?.job : undefined;
       if (job) found.push({ param, jobId: job.id });
       else if (Array.isArray(value)) value.forEach((v) => visit(v, param, depth + 1));
-      else if (Object.getPrototypeOf(value) === Object.prototype) Object.values(value).forEach((v) => visit(v, param, depth + 1));
+      else if (isContainer(value)) Object.values(value).forEach((v) => visit(v, param, depth + 1));
     };
     args.forEach((a, i) => visit(a, names[i] ?? `#${i + 1}`, 0));
     return found;
@@ -461,8 +480,7 @@ function needsEvaluation(value: unknown, where: string): boolean {
   const visit = (v: unknown, at: string): boolean => {
     if (!v || typeof v !== "object") return false;
     if (isCall(v) || typeof (v as PromiseLike<unknown>).then === "function") return true;
-    const plainObject = Object.getPrototypeOf(v) === Object.prototype;
-    if (!Array.isArray(v) && !plainObject) return false;
+    if (!isContainer(v)) return false;
     if (ancestors.has(v)) throw new UnhashableValueError(at, "a reference back to a value that contains it (a cycle)", "store");
     ancestors.add(v);
     let found = false;
@@ -475,6 +493,21 @@ function needsEvaluation(value: unknown, where: string): boolean {
     return found;
   };
   return visit(value, where);
+}
+
+/** An array or a plain object: what evaluation looks into (anything else is a value as it is). */
+function isContainer(value: unknown): value is object {
+  return Array.isArray(value) || (!!value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype);
+}
+
+function shallowCopy(value: unknown): unknown {
+  return Array.isArray(value) ? value.slice() : { ...(value as object) };
+}
+
+function sameMembers(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The canonical hash of bound arguments; an unhashable one is named by its parameter. */

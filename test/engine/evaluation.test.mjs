@@ -91,6 +91,34 @@ export const main = task(function main(width: number = 3, depth: number = 18) {
   assert.equal(r.doc.jobs.length, 1 + 3 * 18);
 });
 
+test("a layer shared by every task of the next is resolved once: a 100 × 32 DAG fits in a small heap", () => {
+  // Resolving the previous layer once per consumer kept width² × depth promises alive (over 300 MB here).
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const leaf = task(function leaf(i: number) { return i; });
+export const layer = task(function layer(d: number, i: number, inputs: number[]) { inputs.push(-1); return (inputs.reduce((a, b) => a + b, 0) + 1 + i) % 1000003; });
+export const total = task(function total(xs: number[]) { return xs.reduce((a, b) => a + b, 0); });
+export const main = task(function main(width: number = 100, depth: number = 32) {
+  let prev: any[] = [];
+  for (let i = 0; i < width; i++) prev.push(leaf(i));
+  for (let d = 1; d < depth; d++) {
+    const next: any[] = [];
+    for (let i = 0; i < width; i++) next.push(layer(d, i, prev));
+    prev = next;
+  }
+  return total(prev);
+});
+`,
+  });
+  const r = ws.run(["run", "w.ts"], { env: { NODE_OPTIONS: "--max-old-space-size=150" } });
+  assert.equal(r.code, 0, r.stderr.slice(-1000));
+  // The same sums computed directly; a body changing its input array must not change another's.
+  let prev = Array.from({ length: 100 }, (_, i) => i);
+  for (let d = 1; d < 32; d++) prev = prev.map((_, i) => (prev.reduce((a, b) => a + b, 0) + i) % 1000003);
+  assert.equal(r.stdout.trim(), String(prev.reduce((a, b) => a + b, 0)));
+  assert.equal((r.stderr.match(/Run    Job/g) ?? []).length, 1 + 100 * 32 + 1, "main, the layers and total");
+});
+
 test("a 5,000-deep dataflow chain runs, and its cached rerun replays", () => {
   const ws = workspace({
     "w.ts": `import { task } from "tasklens";
