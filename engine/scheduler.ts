@@ -65,10 +65,8 @@ export class Job {
   holdsSlot = false;
   /** Calls this job evaluated (created or shared): its subtree. */
   readonly deps: CallEntry[] = [];
-  /** Set while the body's promise is pending: rejects it when it can never settle. */
+  /** Set while the job waits (for its body's promise, or for the calls in its result): fails that wait. */
   abandon: ((error: Error) => void) | undefined;
-  /** Child calls the body is awaiting right now. */
-  awaiting = 0;
   /** Distinct task hashes in the finished subtree and its size; null when it holds an uncached task. */
   subtree: Subtree | null = null;
   constructor(
@@ -193,14 +191,12 @@ export class Execution {
       job.holdsSlot = false;
       this.slots.release();
     }
-    job.awaiting++;
     try {
       const value = await this.call(expr, job);
       const child = this.byExpression.get(expr)?.job;
       if (child) job.awaited.push({ task: child.definition.fullName, argsHash: child.argsHash });
       return value;
     } finally {
-      job.awaiting--;
       if (release) {
         await this.slots.acquire();
         job.holdsSlot = true;
@@ -250,9 +246,9 @@ export class Execution {
     const existing = this.inFlight.get(callHash);
     if (existing) {
       entry.job = existing.job;
-      if (existing.job.status === "running" && parent && isAncestor(existing.job, parent)) {
-        throw new Error(`${def.fullName} calls itself with the same arguments (${existing.job.describe()}): it would wait for itself forever`);
-      }
+      // The caller (or a job it waits for) created the call: waiting for it would wait forever.
+      const cycle = existing.job.status === "running" && parent ? descent(existing.job, parent) : undefined;
+      if (cycle) throw new Error(cycleMessage([...cycle, existing.job]));
       return existing.promise;
     }
     const job = new Job(this.jobs.length, def, bound, parent, identity.hash, argsHash, callHash);
@@ -374,7 +370,7 @@ export class Execution {
       }
     }
     try {
-      const value = await this.evaluate(immediate, job, "result");
+      const value = await abandonable(job, this.evaluate(immediate, job, "result"));
       if (job.status === "running") job.status = "done";
       job.resultHash = store.putValue(value, "result");
       job.ended = Date.now();
@@ -410,17 +406,9 @@ export class Execution {
       if (held > HELD_MS) this.options.events?.note?.(`${def.fullName} held the engine for ${(held / 1000).toFixed(1)} s: consider executor: "worker"`);
       // Only a real promise is awaited here: a returned call expression is thenable, but it is the
       // task's immediate result (graph reduction), to be cached as an expression and evaluated below.
-      if (immediate instanceof Promise) {
-        const body = immediate;
-        immediate = await new Promise((resolve, reject) => {
-          job.abandon = reject;
-          body.then(resolve, reject);
-        });
-        job.abandon = undefined;
-      }
+      if (immediate instanceof Promise) immediate = await abandonable(job, immediate);
       return { value: immediate };
     } finally {
-      job.abandon = undefined;
       if (job.holdsSlot) this.slots.release();
       job.holdsSlot = false;
     }
@@ -442,12 +430,26 @@ export class Execution {
   }
 
   /**
-   * Nothing is left to wait for, yet the run has not finished: every body whose promise is still
-   * pending (and that awaits no child) can never settle. Fails them; returns them.
+   * Nothing is left to wait for, yet the run has not finished. Jobs that wait for each other in a
+   * cycle: fails one of them (the others then fail, each waiting for the next). Otherwise every job
+   * that waits for no running job waits for a promise that can never settle: fails them. Returns
+   * the jobs it failed.
    */
   abandonStalled(): Job[] {
-    const stalled = this.jobs.filter((j) => j.status === "running" && j.abandon && j.awaiting === 0);
-    for (const job of stalled) job.abandon!(new Error(`${job.describe()} never settled: its promise can never resolve (nothing is left to wait for)`));
+    const running = this.jobs.filter((j) => j.status === "running");
+    const cycle = findCycle(running);
+    if (cycle) {
+      // Named from the newest job of the cycle: the call that closed it.
+      const newest = cycle.reduce((a, b) => (b.seq > a.seq ? b : a));
+      const at = cycle.indexOf(newest);
+      const rotated = [...cycle.slice(at), ...cycle.slice(0, at), newest];
+      if (newest.abandon) {
+        newest.abandon(new Error(cycleMessage(rotated)));
+        return [newest];
+      }
+    }
+    const stalled = running.filter((j) => j.abandon && waitsFor(j).length === 0);
+    for (const job of stalled) job.abandon!(new Error(`${job.describe()} never settled: it waits for a promise that can never resolve (nothing is left to wait for)`));
     return stalled;
   }
 
@@ -466,9 +468,65 @@ export class Execution {
   }
 }
 
-function isAncestor(candidate: Job, job: Job): boolean {
-  for (let j: Job | null = job; j; j = j.parent) if (j === candidate) return true;
-  return false;
+/** The jobs from `ancestor` down to `job` along parents, or undefined when it is not an ancestor. */
+function descent(ancestor: Job, job: Job): Job[] | undefined {
+  const path: Job[] = [];
+  for (let j: Job | null = job; j; j = j.parent) {
+    path.push(j);
+    if (j === ancestor) return path.reverse();
+  }
+  return undefined;
+}
+
+/** Running jobs this job waits for: the calls it evaluates (awaited in its body, or in its result). */
+function waitsFor(job: Job): Job[] {
+  const found: Job[] = [];
+  for (const dep of job.deps) if (dep.job && dep.job !== job && dep.job.status === "running") found.push(dep.job);
+  return found;
+}
+
+/** Jobs each waiting for the next, the last for the first (depth-first, without recursion), or undefined. */
+function findCycle(jobs: Job[]): Job[] | undefined {
+  const state = new Map<Job, "open" | "closed">();
+  for (const start of jobs) {
+    if (state.has(start)) continue;
+    const path: Job[] = [start];
+    const pending: Job[][] = [waitsFor(start)];
+    state.set(start, "open");
+    while (path.length) {
+      const next = pending[pending.length - 1].pop();
+      if (!next) {
+        state.set(path.pop()!, "closed");
+        pending.pop();
+      } else if (state.get(next) === "open") {
+        return path.slice(path.indexOf(next));
+      } else if (!state.has(next)) {
+        state.set(next, "open");
+        path.push(next);
+        pending.push(waitsFor(next));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Calls that wait for each other, as the run names them; `cycle` ends with its first job again. */
+function cycleMessage(cycle: Job[]): string {
+  const [first] = cycle;
+  if (cycle.length === 2) return `${first.definition.fullName} calls itself with the same arguments (${first.describe()}): it would wait for itself forever`;
+  return `a cycle of calls, each waiting for the next: ${cycle.map((j) => j.describe()).join(" → ")}: none of them can ever finish`;
+}
+
+/** Waits for `promise` while letting the run fail the wait (`job.abandon`) when it can never end. */
+function abandonable<T>(job: Job, promise: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const settle = <V>(done: (v: V) => void) => (v: V) => {
+      job.abandon = undefined;
+      done(v);
+    };
+    job.abandon = settle(reject);
+    promise.then(settle(resolve), settle(reject));
+  });
 }
 
 /**

@@ -60,12 +60,49 @@ export const again = task(async function loop(n: number = 1): Promise<number> { 
   });
   let r = ws.run(["run", "w.ts"]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /hang\(x=1\) never settled/);
+  assert.match(r.stderr, /hang\(x=1\) never settled: it waits for a promise that can never resolve/);
   const log = JSON.parse(ws.run(["log", "-", "--json"]).stdout);
   assert.equal(log.status, "failed");
   r = ws.run(["run", "w.ts", "again"]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /loop calls itself with the same arguments/);
+});
+
+test("calls that wait for each other in a cycle fail the run naming the cycle; the execution is recorded", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const a = task(async function a(n: number): Promise<number> { return await b(n); });
+export const b = task(async function b(n: number): Promise<number> { return await a(n); });
+export const nested = task(async function nested() { return await a(1); });
+export const pa = task(async function pa(n: number): Promise<number> { return (await pb(n)) + 1; });
+export const pb = task(async function pb(n: number): Promise<number> { return (await pa(n)) + 1; });
+export const siblings = task(async function siblings() { return await Promise.all([pa(1), pb(1)]); });
+export const ea = task(function ea(n: number): any { return eb(n); });
+export const eb = task(function eb(n: number): any { return ea(n); });
+export const returned = task(function returned() { return [ea(1), eb(1)]; });
+`,
+  });
+  const cases = {
+    // b awaits a, which awaits b: a call of its own caller.
+    nested: { failed: "b", cycle: "a(n=1) → b(n=1) → a(n=1)" },
+    // pa and pb both started by siblings, each awaiting the other: found when nothing is left to run.
+    siblings: { failed: "pb", cycle: "pb(n=1) → pa(n=1) → pb(n=1)" },
+    // The same through returned expressions (graph reduction), not awaits.
+    returned: { failed: "eb", cycle: "eb(n=1) → ea(n=1) → eb(n=1)" },
+  };
+  for (const [entry, { failed, cycle }] of Object.entries(cases)) {
+    const r = ws.run(["run", "w.ts", entry]);
+    assert.equal(r.code, 1, `${entry}: ${r.stderr}`);
+    assert.equal(r.stdout, "", entry);
+    assert.ok(r.stderr.includes(`a cycle of calls, each waiting for the next: ${cycle}`), `${entry}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`\\*\\*\\* Failed Job [0-9a-f]{8}:  ${failed}\\(n=1\\)`), entry);
+    assert.doesNotMatch(r.stderr, /cli\/run|node:events/, `${entry}: no engine frames in the traceback`);
+    const log = JSON.parse(ws.run(["log", "-", "--json"]).stdout);
+    assert.equal(log.status, "failed", entry);
+    assert.equal(log.task, entry);
+    assert.ok(log.error.includes(cycle), `${entry}: ${log.error}`);
+    assert.ok(log.jobs.every((j) => j.status === "failed"), `${entry}: every job of the cycle is recorded as failed`);
+  }
 });
 
 test("a call shared by many consumers is evaluated once: a deep DAG of shared inputs stays linear", () => {
