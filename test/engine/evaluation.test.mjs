@@ -1,7 +1,7 @@
 // Values the store must take (bigint, large bytes, cycles, non-Error throws), promises that never
 // settle, shared calls evaluated once, deep chains, the worker executor, gc and crafted stores.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runJson, tempDir, workspace } from "../helpers.mjs";
@@ -204,6 +204,51 @@ test("gc keeps the newest executions and what they need; the kept results stay c
   assert.equal(kept.doc.jobs[0].status, "cached");
   const dropped = runJson(ws, ["run", "hello_world.ts", "--greet", "A", "--full-check"]);
   assert.deepEqual(dropped.doc.jobs.map((j) => j.status), ["done", "cached", "done"], "main(A) and greeter(A) were forgotten; getPlanet is kept");
+});
+
+test("gc keeps shared values: a result shared by two executions, or by two stores in one folder, still loads", () => {
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const bytes = task(function bytes(n: number) { const b = new Uint8Array(n); for (let i = 0; i < n; i++) b[i] = i % 251; return b; });
+export const make = task(function make(tag: string) { const b = new Uint8Array(300000); for (let i = 0; i < b.length; i++) b[i] = i % 251; return b; });
+export const viaAwait = task(async function viaAwait(tag: string) { return await bytes(300000); });
+`,
+  });
+  const expected = Buffer.from(Array.from({ length: 300000 }, (_, i) => i % 251));
+  const runBytes = (args) => {
+    const r = runJson(ws, ["run", "w.ts", ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Buffer.from(r.doc.result.$bytes, "base64").equals(expected), `${args.join(" ")}: the bytes`);
+    return r.doc.jobs.map((j) => j.status);
+  };
+  const valueFiles = (dir) => readdirSync(join(dir, "values"), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(f));
+
+  // Two executions of one store, two calls with one (content-addressed) result; gc forgets the first.
+  const db = ws.path("one/cache.db");
+  runBytes(["make", "--tag", "a", "--db", db]);
+  runBytes(["make", "--tag", "b", "--db", db]);
+  assert.equal(valueFiles(ws.path("one")).length, 1, "one file for the shared value");
+  assert.equal(ws.run(["gc", "--keep", "1", "--db", db]).code, 0);
+  assert.deepEqual(runBytes(["make", "--tag", "b", "--db", db]), ["cached"]);
+
+  // Two stores in one folder share its values/: gc of one leaves the other's values in place.
+  for (const name of ["a", "b"]) runBytes(["make", "--tag", "a", "--db", ws.path(`two/${name}.db`)]);
+  assert.equal(ws.run(["gc", "--keep", "0", "--db", ws.path("two/a.db")]).code, 0);
+  assert.deepEqual(runBytes(["make", "--tag", "a", "--db", ws.path("two/b.db")]), ["cached"]);
+  assert.equal(ws.run(["gc", "--keep", "0", "--db", ws.path("two/b.db")]).code, 0);
+  assert.equal(valueFiles(ws.path("two")).length, 0, "held by no store: freed");
+
+  // A kept result whose body awaited a child stays valid only while the child is a hit: gc keeps the child.
+  const db3 = ws.path("three/cache.db");
+  runBytes(["viaAwait", "--tag", "a", "--db", db3]);
+  runBytes(["viaAwait", "--tag", "a", "--db", db3]);
+  assert.equal(ws.run(["gc", "--keep", "1", "--db", db3]).code, 0);
+  assert.deepEqual(runBytes(["viaAwait", "--tag", "a", "--db", db3, "--full-check"]), ["cached"], "viaAwait is still a hit, its awaited child too");
+
+  // A value file lost by other means is written again by the next run that computes it.
+  rmSync(join(ws.path("three"), "values"), { recursive: true });
+  runBytes(["viaAwait", "--tag", "a", "--db", db3]);
+  assert.deepEqual(runBytes(["viaAwait", "--tag", "a", "--db", db3]), ["cached"]);
 });
 
 test("value hashes read from a crafted store never become paths outside it", () => {
