@@ -338,6 +338,8 @@ export class Execution {
     }
     const hit = call && this.isValidHit(job.callHash) ? call : undefined;
     let immediate: unknown;
+    /** The stored hash of `immediate`: a result with no calls in it is not encoded again (50 MB of bytes). */
+    let immediateHash: string | undefined;
     if (hit) {
       try {
         const stored = store.getValue(hit.resultHash, (name, args) => {
@@ -347,6 +349,7 @@ export class Execution {
         });
         if (stored) {
           immediate = stored.value;
+          immediateHash = hit.resultHash;
           job.status = "cached";
           events?.jobStarted?.(job, true);
         }
@@ -362,7 +365,7 @@ export class Execution {
           events?.jobStarted?.(job, false);
           store.putJob(record());
         })).value;
-        const resultHash = store.putValue(immediate, "result");
+        const resultHash = (immediateHash = store.putValue(immediate, "result"));
         const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(identity.fingerprints) : null;
         store.putCall({ callHash: job.callHash, taskHash: job.taskHash, argsHash: job.argsHash, resultHash, children: job.awaited, fingerprints });
       } catch (error) {
@@ -372,7 +375,7 @@ export class Execution {
     try {
       const value = await abandonable(job, this.evaluate(immediate, job, "result"));
       if (job.status === "running") job.status = "done";
-      job.resultHash = store.putValue(value, "result");
+      job.resultHash = value === immediate && immediateHash ? immediateHash : store.putValue(value, "result");
       job.ended = Date.now();
       job.subtree = this.subtreeOf(job);
       if (job.subtree && def.cached) store.putCallFinal(job.callHash, job.resultHash, job.subtree);

@@ -275,6 +275,8 @@ export class Store {
   private closed = false;
   private indexCache: { stamp: FileStamp | undefined; executions: Map<string, ExecutionRecord> } | undefined;
   private runCache = new Map<string, RunFile>();
+  /** The large value read last, checked: a log shows one value as several jobs' results and arguments. */
+  private lastExternal: { hash: string; text: string } | undefined;
 
   private constructor(
     private readonly SQL: SqlJsStatic,
@@ -455,12 +457,13 @@ export class Store {
    * the error when it cannot be stored (`result.items[3]`).
    */
   putValue(value: unknown, where = "value"): string {
-    const serialized = serializeValue(value, where);
+    // Encoded to bytes once: hashed, measured and written from them.
+    const serialized = Buffer.from(serializeValue(value, where));
     const hash = sha256(serialized);
     const known = this.one("SELECT external FROM value WHERE hash = ?", [hash]);
     // A known large value whose file was lost (deleted by hand, or by an older gc) is written again.
     if (known && !(known.external && !fs.existsSync(this.valueFile(hash)))) return hash;
-    const size = Buffer.byteLength(serialized);
+    const size = serialized.length;
     if (size > LARGE_VALUE_BYTES) {
       const file = this.valueFile(hash);
       if (!fs.existsSync(file)) {
@@ -472,7 +475,7 @@ export class Store {
       }
       if (!known) this.write("value", [hash, null, 1, size]);
     } else {
-      this.write("value", [hash, serialized, 0, size]);
+      this.write("value", [hash, serialized.toString("utf8"), 0, size]);
     }
     return hash;
   }
@@ -489,12 +492,19 @@ export class Store {
     if (!row) return undefined;
     let text = row.data as string;
     if (row.external) {
-      try {
-        text = fs.readFileSync(this.valueFile(hash), "utf8");
-      } catch {
-        return undefined;
+      if (this.lastExternal?.hash === hash) {
+        text = this.lastExternal.text;
+      } else {
+        let bytes: Buffer;
+        try {
+          bytes = fs.readFileSync(this.valueFile(hash));
+        } catch {
+          return undefined;
+        }
+        if (sha256(bytes) !== hash) return undefined;
+        text = bytes.toString("utf8");
+        this.lastExternal = { hash, text };
       }
-      if (sha256(text) !== hash) return undefined;
     }
     return JSON.parse(text) as Json;
   }

@@ -1,6 +1,6 @@
 // Engine benchmarks. Each run is the real CLI as a separate process (process start included) on a
 // fresh store unless the case says otherwise; each figure is the median of REPEAT runs.
-// Usage: node bench/fanout/run.mjs [case …]   cases: fanout dag chain worker history flush (default: all)
+// Usage: node bench/fanout/run.mjs [case …]   cases: fanout dag chain bytes worker history flush (default: all)
 // Env: REPEAT (default 3), SIZES (fan-out sizes, default 1000,10000,100000).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,6 +54,10 @@ export const main = task(function main(n: number = 100000) {
   for (let i = 1; i < n; i++) x = step(x);
   return x;
 });
+`,
+  "bytes.ts": `import { task } from "tasklens";
+export const bytes = task(function bytes(mb: number) { const b = new Uint8Array(mb * 1024 * 1024); for (let i = 0; i < b.length; i += 4096) b[i] = i & 255; return b; });
+export const main = task(function main(mb: number = 50) { return bytes(mb); });
 `,
   "cpu.ts": `import { task } from "tasklens";
 export const burn = task(function burn(i: number) { const until = Date.now() + 1000; let x = 0; while (Date.now() < until) x++; return i; }, { executor: "worker", cache: false });
@@ -134,6 +138,25 @@ if (want("chain")) {
   const cached = run(["run", "chain.ts"], { db, expect: 100000 });
   const full = run(["run", "chain.ts", "--full-check"], { db, expect: 100000 });
   console.log(`first ${fmt(first.ms)} (${first.rssMb.toFixed(0)} MB), cached ${fmt(cached.ms)}, cached --full-check ${fmt(full.ms)} (${full.rssMb.toFixed(0)} MB)`);
+}
+
+if (want("bytes")) {
+  console.log("\na 50 MB Uint8Array result (fresh store per repetition): time and peak RSS");
+  const rows = { first: [], cached: [], full: [], log: [] };
+  let storeMb = 0;
+  for (let k = 0; k < REPEAT; k++) {
+    const db = freshDb();
+    rows.first.push(run(["run", "bytes.ts"], { db, expect: "Uint8Array(52428800)" }));
+    rows.cached.push(run(["run", "bytes.ts"], { db, expect: "Uint8Array(52428800)" }));
+    rows.full.push(run(["run", "bytes.ts", "--full-check"], { db, expect: "Uint8Array(52428800)" }));
+    rows.log.push(run(["log", "-", "--json", "--db", db]));
+    storeMb = Number(spawnSync("du", ["-sb", dirname(db)], { encoding: "utf8" }).stdout.split("\t")[0]) / 1e6;
+    rmSync(dirname(db), { recursive: true, force: true });
+  }
+  for (const [name, label] of [["first", "first run"], ["cached", "cached"], ["full", "cached --full-check"], ["log", "log - --json"]]) {
+    console.log(`${label.padEnd(20)} ${fmt(median(rows[name].map((r) => r.ms))).padStart(8)}  ${median(rows[name].map((r) => r.rssMb)).toFixed(0).padStart(5)} MB`);
+  }
+  console.log(`store on disk ${storeMb.toFixed(1)} MB (the value, base64 in JSON, beside the database)`);
 }
 
 if (want("worker")) {

@@ -26,6 +26,31 @@ export const main = task(function main() { return { big: big(), bytes: bytes() }
   assert.equal(Buffer.from(again.doc.result.bytes.$bytes, "base64")[499_999], 7);
 });
 
+test("a 5 MB Uint8Array result round-trips: run, cached rerun with the same bytes, log --json", () => {
+  const size = 5 * 1024 * 1024;
+  const ws = workspace({
+    "w.ts": `import { task } from "tasklens";
+export const bytes = task(function bytes(n: number) { const b = new Uint8Array(n); for (let i = 0; i < n; i++) b[i] = (i * 7) % 256; return b; });
+export const main = task(function main(n: number = ${size}) { return bytes(n); });
+`,
+  });
+  const expected = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 256));
+  // Every encoding of the value is a few times its size: a small heap is plenty.
+  const env = { NODE_OPTIONS: "--max-old-space-size=200" };
+  const first = ws.run(["run", "w.ts"], { env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stdout.trim(), `Uint8Array(${size})`, "printed by its size, not its content");
+  const again = runJson(ws, ["run", "w.ts", "--full-check"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.doc.jobs.map((j) => j.status), ["cached", "cached"]);
+  assert.ok(Buffer.from(again.doc.result.$bytes, "base64").equals(expected), "the cached rerun returns the same bytes");
+  const log = ws.run(["log", "-", "--json"], { env });
+  assert.equal(log.code, 0, log.stderr);
+  const doc = JSON.parse(log.stdout);
+  assert.ok(doc.jobs.every((j) => j.status === "cached"));
+  assert.ok(Buffer.from(doc.result.$bytes, "base64").equals(expected), "log shows the execution's result");
+});
+
 test("a cyclic result fails its job with the path of the cycle; non-Error throws are reported as what they are", () => {
   const ws = workspace({
     "w.ts": `import { task } from "tasklens";
