@@ -909,6 +909,10 @@ export class Store {
         const fd = fs.openSync(lockFile, "wx");
         try {
           fs.writeSync(fd, `${process.pid} ${processStart(process.pid)}`);
+        } catch (error) {
+          // A disk too full for a few bytes: the lock we created must not stay behind.
+          fs.rmSync(lockFile, { force: true });
+          throw error;
         } finally {
           fs.closeSync(fd);
         }
