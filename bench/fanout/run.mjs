@@ -3,7 +3,7 @@
 // Usage: node bench/fanout/run.mjs [case …]   cases: fanout dag chain bytes worker history flush (default: all)
 // Env: REPEAT (default 3), SIZES (fan-out sizes, default 1000,10000,100000).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -78,6 +78,18 @@ function run(args, { db, expect } = {}) {
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   if (expect !== undefined && r.stdout.trim() !== String(expect)) throw new Error(`${args.join(" ")}: wrong result ${r.stdout.slice(0, 200)}`);
   return { ms, rssMb: Number(readFileSync(rssFile, "utf8")) / 1024, stderr: r.stderr };
+}
+
+const require = createRequire(import.meta.url);
+const { Store } = require(join(root, "dist", "engine", "store.js"));
+
+/** What one flush of a run typically carries: 100 new jobs with their values and call nodes. */
+function addHundredJobs(store, k) {
+  for (let i = 0; i < 100; i++) {
+    const h = store.putValue(`new ${k} ${i}`);
+    store.putCall({ callHash: h.replace(/^./, "d"), taskHash: "t".repeat(64), argsHash: h, resultHash: h, children: [], fingerprints: null });
+    store.putJob({ id: `${k}${i}`.padStart(32, "0"), executionId: "e".repeat(32), parentId: null, seq: i, taskName: "x", taskHash: "t".repeat(64), callHash: h, argsHash: h, status: "done", started: Date.now(), ended: Date.now(), resultHash: h, error: null, traceback: null, upstream: [] });
+  }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -169,7 +181,11 @@ if (want("worker")) {
 if (want("history")) {
   console.log("\nstore holding 20 executions of a 10,000-task fan-out vs an empty store");
   const full = freshDb();
-  for (let k = 0; k < 20; k++) run(["run", "fanout.ts", "--n", "10000", "--no-cache"], { db: full, expect: 50005000 });
+  const designs = [];
+  for (let k = 0; k < 20; k++) {
+    run(["run", "fanout.ts", "--n", "10000", "--no-cache"], { db: full, expect: 50005000 });
+    if (k === 0 || k === 19) designs.push({ runs: k + 1, ...(await flushDesigns(full)) });
+  }
   const measure = (db) => ({
     one: median(Array.from({ length: Math.max(REPEAT, 5) }, () => run(["run", "fanout.ts", "one", "--no-cache"], { db, expect: 1 }).ms)),
     log: median(Array.from({ length: Math.max(REPEAT, 5) }, () => run(["log", "--db", db]).ms)),
@@ -184,12 +200,65 @@ if (want("history")) {
   console.log(`1-task run: empty ${fmt(e.one)}, 20×10k ${fmt(f.one)} (${(f.one / e.one).toFixed(2)}x)`);
   console.log(`log:        empty ${fmt(e.log)}, 20×10k ${fmt(f.log)} (${(f.log / e.log).toFixed(2)}x)`);
   console.log(`log - (a 10k-job execution vs a 1-job one): ${fmt(e.logLatest)} vs ${fmt(f.logLatest)}`);
+  console.log("flush of 100 jobs, this store's design (journal + history files) vs the naive one (one SQLite file holding cache and history, exported whole per flush):");
+  for (const d of designs) {
+    console.log(`  ${String(d.runs).padStart(2)} run(s) of 10k: journal ${d.current.toFixed(1)} ms, whole export ${d.naive.toFixed(0)} ms of ${d.naiveMb.toFixed(1)} MB (${(d.naive / d.current).toFixed(0)}x)`);
+  }
+}
+
+/**
+ * Median flush time of 100 new jobs on a store, in this design, and in the naive design measured
+ * on the same content: one SQLite database holding the cache and every job of the history, whose
+ * every flush exports the whole database and writes it atomically (temporary file, fsync, rename).
+ */
+async function flushDesigns(original) {
+  // On a copy: the store measured by the other figures stays as the runs left it.
+  const db = freshDb();
+  cpSync(dirname(original), dirname(db), { recursive: true });
+  const { loadSql } = require(join(root, "dist", "engine", "sqlite.js"));
+  const { writeFileAtomic } = require(join(root, "dist", "engine", "fsutil.js"));
+  const store = await Store.open(db);
+  store.compact(); // the snapshot then holds the whole cache
+  const current = [];
+  for (let k = 0; k < 5; k++) {
+    addHundredJobs(store, `bench${k}`);
+    const t0 = performance.now();
+    store.flush();
+    current.push(performance.now() - t0);
+  }
+  store.close();
+  const SQL = await loadSql();
+  const whole = new SQL.Database(readFileSync(db));
+  whole.exec("CREATE TABLE job (id TEXT PRIMARY KEY, execution_id TEXT, record TEXT NOT NULL)");
+  const insert = whole.prepare("INSERT OR REPLACE INTO job(id, execution_id, record) VALUES (?, ?, ?)");
+  const runs = `${db}.runs`;
+  whole.exec("BEGIN");
+  for (const name of readdirSync(runs).filter((n) => n !== "index.jsonl")) {
+    for (const line of readFileSync(join(runs, name), "utf8").split("\n").filter(Boolean)) {
+      const job = JSON.parse(line);
+      insert.run([job.id, job.executionId, line]);
+    }
+  }
+  whole.exec("COMMIT");
+  insert.free();
+  const naiveFile = join(dirname(db), "naive.db");
+  const naive = [];
+  let bytes = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) whole.run("INSERT OR REPLACE INTO job(id, execution_id, record) VALUES (?, ?, ?)", [`naive${k}-${i}`, "e", "{}"]);
+    const data = whole.export();
+    writeFileAtomic(naiveFile, data);
+    naive.push(performance.now() - t0);
+    bytes = data.length;
+  }
+  whole.close();
+  rmSync(dirname(db), { recursive: true, force: true });
+  return { current: median(current), naive: median(naive), naiveMb: bytes / 1e6 };
 }
 
 if (want("flush")) {
   console.log("\nflush of 100 new jobs (with their values and call nodes) against cache size (in-process, Store API)");
-  const require = createRequire(import.meta.url);
-  const { Store } = require(join(root, "dist", "engine", "store.js"));
   for (const records of [0, 10_000, 100_000, 300_000]) {
     const db = freshDb();
     const store = await Store.open(db);
@@ -201,11 +270,7 @@ if (want("flush")) {
     store.compact();
     const times = [];
     for (let k = 0; k < 10; k++) {
-      for (let i = 0; i < 100; i++) {
-        const h = store.putValue(`new ${k} ${i}`);
-        store.putCall({ callHash: h.replace(/^./, "d"), taskHash: "t".repeat(64), argsHash: h, resultHash: h, children: [], fingerprints: null });
-        store.putJob({ id: `${k}${i}`.padStart(32, "0"), executionId: "e".repeat(32), parentId: null, seq: i, taskName: "x", taskHash: "t".repeat(64), callHash: h, argsHash: h, status: "done", started: Date.now(), ended: Date.now(), resultHash: h, error: null, traceback: null, upstream: [] });
-      }
+      addHundredJobs(store, k);
       const t0 = performance.now();
       store.flush();
       times.push(performance.now() - t0);

@@ -130,37 +130,14 @@ export const returned = task(function returned() { return [ea(1), eb(1)]; });
   }
 });
 
-test("a call shared by many consumers is evaluated once: a deep DAG of shared inputs stays linear", () => {
-  // 3 wide × 18 deep, each task taking the whole previous layer: 3^18 paths, 54 calls.
-  const ws = workspace({
-    "w.ts": `import { task } from "tasklens";
-export const leaf = task(function leaf(i: number) { return i; });
-export const layer = task(function layer(d: number, i: number, inputs: number[]) { return inputs.reduce((a, b) => a + b, 0) % 1000 + i; });
-export const main = task(function main(width: number = 3, depth: number = 18) {
-  let prev: any[] = [];
-  for (let i = 0; i < width; i++) prev.push(leaf(i));
-  for (let d = 1; d < depth; d++) {
-    const next: any[] = [];
-    for (let i = 0; i < width; i++) next.push(layer(d, i, prev));
-    prev = next;
-  }
-  return prev;
-});
-`,
-  });
-  const r = runJson(ws, ["run", "w.ts"]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.doc.jobs.length, 1 + 3 * 18);
-});
-
-test("a layer shared by every task of the next is resolved once: a 100 × 32 DAG fits in a small heap", () => {
-  // Resolving the previous layer once per consumer kept width² × depth promises alive (over 300 MB here).
+test("a call shared by many consumers is evaluated once, a layer shared by many tasks resolved once: a deep DAG stays linear", () => {
+  // Each task takes the whole previous layer (and changes its copy): width^depth paths.
   const ws = workspace({
     "w.ts": `import { task } from "tasklens";
 export const leaf = task(function leaf(i: number) { return i; });
 export const layer = task(function layer(d: number, i: number, inputs: number[]) { inputs.push(-1); return (inputs.reduce((a, b) => a + b, 0) + 1 + i) % 1000003; });
 export const total = task(function total(xs: number[]) { return xs.reduce((a, b) => a + b, 0); });
-export const main = task(function main(width: number = 100, depth: number = 32) {
+export const main = task(function main(width: number = 3, depth: number = 18) {
   let prev: any[] = [];
   for (let i = 0; i < width; i++) prev.push(leaf(i));
   for (let d = 1; d < depth; d++) {
@@ -172,13 +149,22 @@ export const main = task(function main(width: number = 100, depth: number = 32) 
 });
 `,
   });
-  const r = ws.run(["run", "w.ts"], { env: { NODE_OPTIONS: "--max-old-space-size=150" } });
+  /** The same sums computed directly: a body changing its input must not change another's. */
+  const expected = (width, depth) => {
+    let prev = Array.from({ length: width }, (_, i) => i);
+    for (let d = 1; d < depth; d++) prev = prev.map((_, i) => (prev.reduce((a, b) => a + b, 0) + i) % 1000003);
+    return prev.reduce((a, b) => a + b, 0);
+  };
+  // 3 wide × 18 deep: 3^18 paths, 56 calls.
+  let r = runJson(ws, ["run", "w.ts"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.doc.jobs.length, 1 + 3 * 18 + 1);
+  assert.equal(r.doc.result, expected(3, 18));
+  // 100 × 32 in a small heap: resolving each layer once per consumer kept width² × depth promises alive (over 300 MB).
+  r = ws.run(["run", "w.ts", "--width", "100", "--depth", "32"], { env: { NODE_OPTIONS: "--max-old-space-size=150" } });
   assert.equal(r.code, 0, r.stderr.slice(-1000));
-  // The same sums computed directly; a body changing its input array must not change another's.
-  let prev = Array.from({ length: 100 }, (_, i) => i);
-  for (let d = 1; d < 32; d++) prev = prev.map((_, i) => (prev.reduce((a, b) => a + b, 0) + i) % 1000003);
-  assert.equal(r.stdout.trim(), String(prev.reduce((a, b) => a + b, 0)));
-  assert.equal((r.stderr.match(/Run    Job/g) ?? []).length, 1 + 100 * 32 + 1, "main, the layers and total");
+  assert.equal(r.stdout.trim(), String(expected(100, 32)));
+  assert.equal((r.stderr.match(/(Run   |Cached) Job/g) ?? []).length, 1 + 100 * 32 + 1, "main, the layers and total (3 leaves cached)");
 });
 
 test("a 5,000-deep dataflow chain runs, and its cached rerun replays", () => {
