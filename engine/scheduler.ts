@@ -180,8 +180,9 @@ export class Execution {
       promise = settleAll(entries.map(([, v]) => this.resolve(v, parent))).then((resolved) => Object.fromEntries(entries.map(([k], i) => [k, resolved[i]])));
     }
     // Only a flat container is remembered: a nested one could change inside while its members stay.
-    if (!members.some(isContainer)) this.containers.set(value, { parent, members: members === value ? members.slice() : members, promise });
-    return promise;
+    if (members.some(isContainer)) return promise;
+    this.containers.set(value, { parent, members: members === value ? members.slice() : members, promise });
+    return promise.then(shallowCopy);
   }
 
   /** `await child()` inside a running task: evaluated as the task's child and recorded for cache validity. */

@@ -810,7 +810,9 @@ export class Store {
       const byNameAndArgs = new Map<string, Array<Record<string, SqlValue>>>();
       for (const row of rows) {
         const key = `${String(row.full_name)}\u0000${String(row.args_hash)}`;
-        byNameAndArgs.set(key, [...(byNameAndArgs.get(key) ?? []), row]);
+        const versions = byNameAndArgs.get(key);
+        if (versions) versions.push(row);
+        else byNameAndArgs.set(key, [row]);
       }
       const pending = rows.filter((row) => calls.has(row.call_hash as string));
       for (let row = pending.pop(); row; row = pending.pop()) {
