@@ -165,7 +165,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   executionRecord.error = failure ? failure.message : null;
   if (!failure) {
     try {
-      executionRecord.resultHash = store.putValue(result, "result");
+      // The entry job stored the result already (encoding 50 MB of bytes twice costs seconds).
+      executionRecord.resultHash = execution.jobs[0]?.resultHash ?? store.putValue(result, "result");
     } catch (error) {
       failure = error as Error;
       executionRecord.status = "failed";

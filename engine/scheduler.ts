@@ -67,10 +67,8 @@ export class Job {
   holdsSlot = false;
   /** Calls this job evaluated (created or shared): its subtree. */
   readonly deps: CallEntry[] = [];
-  /** Set while the body's promise is pending: rejects it when it can never settle. */
+  /** Set while the job waits (for its body's promise, or for the calls in its result): fails that wait. */
   abandon: ((error: Error) => void) | undefined;
-  /** Child calls the body is awaiting right now. */
-  awaiting = 0;
   /** A reused result's unhashed dependencies that changed since it was computed (it is stale). */
   staleBecause: string[] = [];
   /** Distinct task hashes in the finished subtree and its size; null when it holds an uncached task. */
@@ -142,6 +140,8 @@ export class Execution {
   private readonly inFlight = new Map<string, { job: Job; promise: Promise<unknown> }>();
   /** Each call expression is evaluated once per run, however many consumers share it. */
   private readonly byExpression = new WeakMap<object, CallEntry>();
+  /** Arrays and plain objects being resolved, with their members then (see resolveContainer). */
+  private readonly containers = new WeakMap<object, { parent: Job | null; members: unknown[]; promise: Promise<unknown> }>();
   /** Awaited-child checks already made in this execution (call hash → stale child, or null). */
   private readonly awaitedChecks = new Map<string, string | null>();
   private readonly recordedTasks = new Set<string>();
@@ -161,14 +161,32 @@ export class Execution {
 
   private async resolve(value: unknown, parent: Job | null): Promise<unknown> {
     if (isCall(value)) return this.call(value as CallExpression<unknown>, parent);
-    if (Array.isArray(value)) return settleAll(value.map((v) => this.resolve(v, parent)));
-    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-      const entries = Object.entries(value);
-      const resolved = await settleAll(entries.map(([, v]) => this.resolve(v, parent)));
-      return Object.fromEntries(entries.map(([k], i) => [k, resolved[i]]));
-    }
+    if (isContainer(value)) return this.resolveContainer(value, parent);
     if (value && typeof (value as PromiseLike<unknown>).then === "function") return this.evaluate(await value, parent);
     return value;
+  }
+
+  /**
+   * An array or plain object is resolved once per evaluating job while its members stay the same:
+   * a DAG passes each layer to every task of the next, and resolving it once per consumer would
+   * keep width² promises alive at once.
+   */
+  private resolveContainer(value: object, parent: Job | null): Promise<unknown> {
+    const members = Array.isArray(value) ? value : Object.entries(value).flat();
+    const known = this.containers.get(value);
+    // Each consumer gets its own copy, as if resolved for it alone (a body may change its argument).
+    if (known && known.parent === parent && sameMembers(known.members, members)) return known.promise.then(shallowCopy);
+    let promise: Promise<unknown>;
+    if (Array.isArray(value)) {
+      promise = settleAll(value.map((v) => this.resolve(v, parent)));
+    } else {
+      const entries = Object.entries(value);
+      promise = settleAll(entries.map(([, v]) => this.resolve(v, parent))).then((resolved) => Object.fromEntries(entries.map(([k], i) => [k, resolved[i]])));
+    }
+    // Only a flat container is remembered: a nested one could change inside while its members stay.
+    if (members.some(isContainer)) return promise;
+    this.containers.set(value, { parent, members: members === value ? members.slice() : members, promise });
+    return promise.then(shallowCopy);
   }
 
   /** `await child()` inside a running task: evaluated as the task's child and recorded for cache validity. */
@@ -178,14 +196,12 @@ export class Execution {
       job.holdsSlot = false;
       this.slots.release();
     }
-    job.awaiting++;
     try {
       const value = await this.call(expr, job);
       const child = this.byExpression.get(expr)?.job;
       if (child) job.awaited.push({ task: child.definition.fullName, argsHash: child.argsHash });
       return value;
     } finally {
-      job.awaiting--;
       if (release) {
         await this.slots.acquire();
         job.holdsSlot = true;
@@ -235,9 +251,9 @@ export class Execution {
     const existing = this.inFlight.get(callHash);
     if (existing) {
       entry.job = existing.job;
-      if (existing.job.status === "running" && parent && isAncestor(existing.job, parent)) {
-        throw new Error(`${def.fullName} calls itself with the same arguments (${existing.job.describe()}): it would wait for itself forever`);
-      }
+      // The caller (or a job it waits for) created the call: waiting for it would wait forever.
+      const cycle = existing.job.status === "running" && parent ? descent(existing.job, parent) : undefined;
+      if (cycle) throw new Error(cycleMessage([...cycle, existing.job]));
       return existing.promise;
     }
     const job = new Job(this.jobs.length, def, bound, parent, identity.hash, argsHash, callHash);
@@ -256,7 +272,7 @@ export class Execution {
       const job = isCall(value) ? this.byExpression.get(value)?.job : undefined;
       if (job) found.push({ param, jobId: job.id });
       else if (Array.isArray(value)) value.forEach((v) => visit(v, param, depth + 1));
-      else if (Object.getPrototypeOf(value) === Object.prototype) Object.values(value).forEach((v) => visit(v, param, depth + 1));
+      else if (isContainer(value)) Object.values(value).forEach((v) => visit(v, param, depth + 1));
     };
     args.forEach((a, i) => visit(a, names[i] ?? `#${i + 1}`, 0));
     return found;
@@ -327,6 +343,8 @@ export class Execution {
     }
     const hit = call && this.isValidHit(job.callHash) ? call : undefined;
     let immediate: unknown;
+    /** The stored hash of `immediate`: a result with no calls in it is not encoded again (50 MB of bytes). */
+    let immediateHash: string | undefined;
     if (hit) {
       try {
         const stored = store.getValue(hit.resultHash, (name, args) => {
@@ -336,6 +354,7 @@ export class Execution {
         });
         if (stored) {
           immediate = stored.value;
+          immediateHash = hit.resultHash;
           job.status = "cached";
           job.staleBecause = this.staleBecause(identity.dependencies, hit.fingerprints);
           events?.jobStarted?.(job, true);
@@ -352,7 +371,7 @@ export class Execution {
           events?.jobStarted?.(job, false);
           store.putJob(record());
         })).value;
-        const resultHash = store.putValue(immediate, "result");
+        const resultHash = (immediateHash = store.putValue(immediate, "result"));
         const fingerprints = Object.keys(identity.fingerprints).length ? store.putValue(identity.fingerprints) : null;
         store.putCall({ callHash: job.callHash, taskHash: job.taskHash, argsHash: job.argsHash, resultHash, children: job.awaited, fingerprints });
       } catch (error) {
@@ -360,9 +379,9 @@ export class Execution {
       }
     }
     try {
-      const value = await this.evaluate(immediate, job, "result");
+      const value = await abandonable(job, this.evaluate(immediate, job, "result"));
       if (job.status === "running") job.status = "done";
-      job.resultHash = store.putValue(value, "result");
+      job.resultHash = value === immediate && immediateHash ? immediateHash : store.putValue(value, "result");
       job.ended = Date.now();
       job.subtree = this.subtreeOf(job);
       if (job.subtree && def.cached) store.putCallFinal(job.callHash, job.resultHash, job.subtree);
@@ -402,17 +421,9 @@ export class Execution {
       if (held > HELD_MS) this.options.events?.note?.(`${def.fullName} held the engine for ${(held / 1000).toFixed(1)} s: consider executor: "worker"`);
       // Only a real promise is awaited here: a returned call expression is thenable, but it is the
       // task's immediate result (graph reduction), to be cached as an expression and evaluated below.
-      if (immediate instanceof Promise) {
-        const body = immediate;
-        immediate = await new Promise((resolve, reject) => {
-          job.abandon = reject;
-          body.then(resolve, reject);
-        });
-        job.abandon = undefined;
-      }
+      if (immediate instanceof Promise) immediate = await abandonable(job, immediate);
       return { value: immediate };
     } finally {
-      job.abandon = undefined;
       if (job.holdsSlot) this.slots.release();
       job.holdsSlot = false;
     }
@@ -434,12 +445,26 @@ export class Execution {
   }
 
   /**
-   * Nothing is left to wait for, yet the run has not finished: every body whose promise is still
-   * pending (and that awaits no child) can never settle. Fails them; returns them.
+   * Nothing is left to wait for, yet the run has not finished. Jobs that wait for each other in a
+   * cycle: fails one of them (the others then fail, each waiting for the next). Otherwise every job
+   * that waits for no running job waits for a promise that can never settle: fails them. Returns
+   * the jobs it failed.
    */
   abandonStalled(): Job[] {
-    const stalled = this.jobs.filter((j) => j.status === "running" && j.abandon && j.awaiting === 0);
-    for (const job of stalled) job.abandon!(new Error(`${job.describe()} never settled: its promise can never resolve (nothing is left to wait for)`));
+    const running = this.jobs.filter((j) => j.status === "running");
+    const cycle = findCycle(running);
+    if (cycle) {
+      // Named from the newest job of the cycle: the call that closed it.
+      const newest = cycle.reduce((a, b) => (b.seq > a.seq ? b : a));
+      const at = cycle.indexOf(newest);
+      const rotated = [...cycle.slice(at), ...cycle.slice(0, at), newest];
+      if (newest.abandon) {
+        newest.abandon(new Error(cycleMessage(rotated)));
+        return [newest];
+      }
+    }
+    const stalled = running.filter((j) => j.abandon && waitsFor(j).length === 0);
+    for (const job of stalled) job.abandon!(new Error(`${job.describe()} never settled: it waits for a promise that can never resolve (nothing is left to wait for)`));
     return stalled;
   }
 
@@ -458,9 +483,65 @@ export class Execution {
   }
 }
 
-function isAncestor(candidate: Job, job: Job): boolean {
-  for (let j: Job | null = job; j; j = j.parent) if (j === candidate) return true;
-  return false;
+/** The jobs from `ancestor` down to `job` along parents, or undefined when it is not an ancestor. */
+function descent(ancestor: Job, job: Job): Job[] | undefined {
+  const path: Job[] = [];
+  for (let j: Job | null = job; j; j = j.parent) {
+    path.push(j);
+    if (j === ancestor) return path.reverse();
+  }
+  return undefined;
+}
+
+/** Running jobs this job waits for: the calls it evaluates (awaited in its body, or in its result). */
+function waitsFor(job: Job): Job[] {
+  const found: Job[] = [];
+  for (const dep of job.deps) if (dep.job && dep.job !== job && dep.job.status === "running") found.push(dep.job);
+  return found;
+}
+
+/** Jobs each waiting for the next, the last for the first (depth-first, without recursion), or undefined. */
+function findCycle(jobs: Job[]): Job[] | undefined {
+  const state = new Map<Job, "open" | "closed">();
+  for (const start of jobs) {
+    if (state.has(start)) continue;
+    const path: Job[] = [start];
+    const pending: Job[][] = [waitsFor(start)];
+    state.set(start, "open");
+    while (path.length) {
+      const next = pending[pending.length - 1].pop();
+      if (!next) {
+        state.set(path.pop()!, "closed");
+        pending.pop();
+      } else if (state.get(next) === "open") {
+        return path.slice(path.indexOf(next));
+      } else if (!state.has(next)) {
+        state.set(next, "open");
+        path.push(next);
+        pending.push(waitsFor(next));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Calls that wait for each other, as the run names them; `cycle` ends with its first job again. */
+function cycleMessage(cycle: Job[]): string {
+  const [first] = cycle;
+  if (cycle.length === 2) return `${first.definition.fullName} calls itself with the same arguments (${first.describe()}): it would wait for itself forever`;
+  return `a cycle of calls, each waiting for the next: ${cycle.map((j) => j.describe()).join(" → ")}: none of them can ever finish`;
+}
+
+/** Waits for `promise` while letting the run fail the wait (`job.abandon`) when it can never end. */
+function abandonable<T>(job: Job, promise: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const settle = <V>(done: (v: V) => void) => (v: V) => {
+      job.abandon = undefined;
+      done(v);
+    };
+    job.abandon = settle(reject);
+    promise.then(settle(resolve), settle(reject));
+  });
 }
 
 /**
@@ -472,8 +553,7 @@ function needsEvaluation(value: unknown, where: string): boolean {
   const visit = (v: unknown, at: string): boolean => {
     if (!v || typeof v !== "object") return false;
     if (isCall(v) || typeof (v as PromiseLike<unknown>).then === "function") return true;
-    const plainObject = Object.getPrototypeOf(v) === Object.prototype;
-    if (!Array.isArray(v) && !plainObject) return false;
+    if (!isContainer(v)) return false;
     if (ancestors.has(v)) throw new UnhashableValueError(at, "a reference back to a value that contains it (a cycle)", "store");
     ancestors.add(v);
     let found = false;
@@ -486,6 +566,21 @@ function needsEvaluation(value: unknown, where: string): boolean {
     return found;
   };
   return visit(value, where);
+}
+
+/** An array or a plain object: what evaluation looks into (anything else is a value as it is). */
+function isContainer(value: unknown): value is object {
+  return Array.isArray(value) || (!!value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype);
+}
+
+function shallowCopy(value: unknown): unknown {
+  return Array.isArray(value) ? value.slice() : { ...(value as object) };
+}
+
+function sameMembers(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The canonical hash of bound arguments; an unhashable one is named by its parameter. */

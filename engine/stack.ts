@@ -5,9 +5,9 @@ import path from "node:path";
 export function trimStack(stack: string): string {
   // Two levels up from this module's folder, whether it runs from dist/engine/ or from a bundle in dist/extension/.
   const packageRoot = path.resolve(__dirname, "..", "..");
-  const engineFrame = (line: string) => line.includes(`${packageRoot}/engine/`) || line.includes(`${packageRoot}/dist/`);
+  const engineFrame = (line: string) => ["engine", "cli", "dist"].some((dir) => line.includes(`${packageRoot}/${dir}/`));
   return stack
     .split("\n")
-    .filter((line) => !/^\s+at /.test(line) || !(engineFrame(line) || /node:internal|node:async_hooks/.test(line)))
+    .filter((line) => !/^\s+at /.test(line) || !(engineFrame(line) || /[( ]node:[a-z_]/.test(line)))
     .join("\n");
 }

@@ -28,6 +28,9 @@ export class StoreError extends Error {
   }
 }
 
+/** The file is an SQLite database, but not a tasklens store. */
+class ForeignDatabaseError extends StoreError {}
+
 /** Writing the store failed (a full disk, a read-only file system): what is on disk stays as it was. */
 export class StoreWriteError extends StoreError {
   constructor(readonly file: string, readonly cause: unknown) {
@@ -47,6 +50,7 @@ const LOCK_TIMEOUT_MS = 30_000;
 /** The journal is folded into a new snapshot when it exceeds this and half the snapshot. */
 const COMPACT_MIN_BYTES = 1 << 20;
 const HASH_FORM = /^[0-9a-f]{64}$/;
+const SQLITE_HEADER = "SQLite format 3\u0000";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,7 +173,7 @@ function configure(db: Database): Database {
 
 /** Opens the bytes of a store snapshot as a database, or explains why they are not one. */
 function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Database; format: string; generation: number } {
-  if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== "SQLite format 3\u0000") {
+  if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== SQLITE_HEADER) {
     throw new StoreError(corruptMessage(file, bytes.length === 0 ? "the file is empty" : "it is not an SQLite database"));
   }
   let db: Database | undefined;
@@ -177,7 +181,7 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Dat
     db = new SQL.Database(bytes);
     const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
     const format = meta.get("format");
-    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
+    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new ForeignDatabaseError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
     // Reading every table's first row finds a damaged schema or root page without reading it all.
     for (const table of ["task", "value", "call_node"]) db.exec(`SELECT * FROM ${table} LIMIT 1`);
     return { db: configure(db), format, generation: Number(meta.get("generation") ?? 0) };
@@ -185,7 +189,8 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Dat
     db?.close();
     if (error instanceof StoreError) throw error;
     const message = String((error as Error).message ?? error);
-    throw new StoreError(corruptMessage(file, /no such table/.test(message) ? "it is an SQLite database but not a tasklens store" : `it is damaged (${message})`));
+    if (/no such table/.test(message)) throw new ForeignDatabaseError(corruptMessage(file, "it is an SQLite database but not a tasklens store"));
+    throw new StoreError(corruptMessage(file, `it is damaged (${message})`));
   }
 }
 
@@ -194,6 +199,21 @@ function emptyDb(SQL: SqlJsStatic, generation: number): Database {
   db.exec(SCHEMA);
   db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?), ('generation', ?)", [FORMAT, String(generation)]);
   return db;
+}
+
+/** Whether a path is a file starting with SQLite's header (a store, maybe). */
+function looksLikeSqlite(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, "r");
+    try {
+      const head = Buffer.alloc(16);
+      return fs.readSync(fd, head, 0, 16, 0) === 16 && head.toString("latin1") === SQLITE_HEADER;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false; // a folder, or gone meanwhile
+  }
 }
 
 /** The lines of a JSON-lines file that parse (a torn last line, cut by a crash, is skipped). */
@@ -255,6 +275,8 @@ export class Store {
   private closed = false;
   private indexCache: { stamp: FileStamp | undefined; executions: Map<string, ExecutionRecord> } | undefined;
   private runCache = new Map<string, RunFile>();
+  /** The large value read last, checked: a log shows one value as several jobs' results and arguments. */
+  private lastExternal: { hash: string; text: string } | undefined;
 
   private constructor(
     private readonly SQL: SqlJsStatic,
@@ -285,7 +307,10 @@ export class Store {
    * file, a read-only file, a folder that cannot be written, a full disk are refused here.
    */
   static async open(file: string, options: { readonly?: boolean } = {}): Promise<Store> {
-    const SQL = await loadSql();
+    return Store.openWith(await loadSql(), file, options);
+  }
+
+  private static openWith(SQL: SqlJsStatic, file: string, options: { readonly?: boolean }): Store {
     const abs = path.resolve(file);
     const readonly = options.readonly ?? false;
     const loaded = Store.readSnapshot(SQL, abs);
@@ -432,10 +457,13 @@ export class Store {
    * the error when it cannot be stored (`result.items[3]`).
    */
   putValue(value: unknown, where = "value"): string {
-    const serialized = serializeValue(value, where);
+    // Encoded to bytes once: hashed, measured and written from them.
+    const serialized = Buffer.from(serializeValue(value, where));
     const hash = sha256(serialized);
-    if (this.one("SELECT 1 AS x FROM value WHERE hash = ?", [hash])) return hash;
-    const size = Buffer.byteLength(serialized);
+    const known = this.one("SELECT external FROM value WHERE hash = ?", [hash]);
+    // A known large value whose file was lost (deleted by hand, or by an older gc) is written again.
+    if (known && !(known.external && !fs.existsSync(this.valueFile(hash)))) return hash;
+    const size = serialized.length;
     if (size > LARGE_VALUE_BYTES) {
       const file = this.valueFile(hash);
       if (!fs.existsSync(file)) {
@@ -445,9 +473,9 @@ export class Store {
           throw new StoreWriteError(file, error);
         }
       }
-      this.write("value", [hash, null, 1, size]);
+      if (!known) this.write("value", [hash, null, 1, size]);
     } else {
-      this.write("value", [hash, serialized, 0, size]);
+      this.write("value", [hash, serialized.toString("utf8"), 0, size]);
     }
     return hash;
   }
@@ -464,12 +492,19 @@ export class Store {
     if (!row) return undefined;
     let text = row.data as string;
     if (row.external) {
-      try {
-        text = fs.readFileSync(this.valueFile(hash), "utf8");
-      } catch {
-        return undefined;
+      if (this.lastExternal?.hash === hash) {
+        text = this.lastExternal.text;
+      } else {
+        let bytes: Buffer;
+        try {
+          bytes = fs.readFileSync(this.valueFile(hash));
+        } catch {
+          return undefined;
+        }
+        if (sha256(bytes) !== hash) return undefined;
+        text = bytes.toString("utf8");
+        this.lastExternal = { hash, text };
       }
-      if (sha256(text) !== hash) return undefined;
     }
     return JSON.parse(text) as Json;
   }
@@ -737,7 +772,9 @@ export class Store {
 
   /**
    * Forgets all but the `keep` newest executions, then every call node and value that no kept
-   * execution needs. Returns what it freed.
+   * execution needs: a kept call keeps the calls its body awaited (its result is valid while they
+   * are hits), and a large value's file stays while another store in this folder holds it (they
+   * share values/). Returns what it freed.
    */
   gc(keep: number): { executions: number; jobs: number; calls: number; values: number; bytesBefore: number; bytesAfter: number } {
     const bytesBefore = this.diskBytes();
@@ -768,10 +805,26 @@ export class Store {
       const keepRows = (sql: string, keepSet: Set<string>): string[] =>
         this.all(sql).map((r) => String(Object.values(r)[0])).filter((h) => !keepSet.has(h));
       this.reload();
-      for (const row of this.all("SELECT result_hash, final_hash, fingerprints, task_hash, call_hash FROM call_node")) {
-        if (!calls.has(row.call_hash as string)) continue;
+      const rows = this.all("SELECT c.call_hash, c.task_hash, c.args_hash, c.result_hash, c.final_hash, c.fingerprints, c.children, t.full_name FROM call_node c LEFT JOIN task t ON t.hash = c.task_hash");
+      // Children are recorded by task name and arguments: every version of such a call is kept.
+      const byNameAndArgs = new Map<string, Array<Record<string, SqlValue>>>();
+      for (const row of rows) {
+        const key = `${String(row.full_name)}\u0000${String(row.args_hash)}`;
+        const versions = byNameAndArgs.get(key);
+        if (versions) versions.push(row);
+        else byNameAndArgs.set(key, [row]);
+      }
+      const pending = rows.filter((row) => calls.has(row.call_hash as string));
+      for (let row = pending.pop(); row; row = pending.pop()) {
         for (const h of [row.result_hash, row.final_hash, row.fingerprints]) if (typeof h === "string") values.add(h);
         tasks.add(row.task_hash as string);
+        for (const child of JSON.parse(row.children as string) as CallRecord["children"]) {
+          for (const found of byNameAndArgs.get(`${child.task}\u0000${child.argsHash}`) ?? []) {
+            if (calls.has(found.call_hash as string)) continue;
+            calls.add(found.call_hash as string);
+            pending.push(found);
+          }
+        }
       }
       const deadCalls = keepRows("SELECT call_hash FROM call_node", calls);
       const deadValues = this.all("SELECT hash, external FROM value").filter((r) => !values.has(r.hash as string));
@@ -791,9 +844,36 @@ export class Store {
         db.exec("COMMIT");
         db.exec("VACUUM");
       });
-      for (const r of deadValues) if (r.external && HASH_FORM.test(r.hash as string)) fs.rmSync(this.valueFile(r.hash as string), { force: true });
+      const deadFiles = deadValues.filter((r) => r.external && HASH_FORM.test(r.hash as string)).map((r) => r.hash as string);
+      const heldElsewhere = this.valuesHeldBySiblings(deadFiles);
+      for (const hash of deadFiles) if (!heldElsewhere.has(hash)) fs.rmSync(this.valueFile(hash), { force: true });
     });
     return { ...freed, bytesBefore, bytesAfter: this.diskBytes() };
+  }
+
+  /** Which of these large values other stores in this folder hold (a store that cannot be read holds them all). */
+  private valuesHeldBySiblings(hashes: string[]): Set<string> {
+    const folder = path.dirname(this.file);
+    const held = new Set<string>();
+    if (!hashes.length) return held;
+    for (const name of fs.readdirSync(folder)) {
+      const other = path.join(folder, name);
+      if (other === this.file || !looksLikeSqlite(other)) continue;
+      let sibling: Store;
+      try {
+        sibling = Store.openWith(this.SQL, other, { readonly: true });
+      } catch (error) {
+        // Another kind of SQLite file shares no values; a damaged store may still need them.
+        if (error instanceof ForeignDatabaseError) continue;
+        return new Set(hashes);
+      }
+      try {
+        for (const hash of hashes) if (sibling.one("SELECT 1 AS x FROM value WHERE hash = ?", [hash])) held.add(hash);
+      } finally {
+        sibling.close();
+      }
+    }
+    return held;
   }
 
   /** An edit of the whole database, written as a new snapshot (the caller holds the lock). */
@@ -831,6 +911,10 @@ export class Store {
         const fd = fs.openSync(lockFile, "wx");
         try {
           fs.writeSync(fd, `${process.pid} ${processStart(process.pid)}`);
+        } catch (error) {
+          // A disk too full for a few bytes: the lock we created must not stay behind.
+          fs.rmSync(lockFile, { force: true });
+          throw error;
         } finally {
           fs.closeSync(fd);
         }

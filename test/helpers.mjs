@@ -42,6 +42,8 @@ export function tasklens(args, { cwd, env = {}, input } = {}) {
     encoding: "utf8",
     env: { ...process.env, TASKLENS_CACHE_DIR: cacheDir, TASKLENS_DB: "", ...env },
     timeout: 120_000,
+    // Large results are printed whole (the default 1 MB would kill the process).
+    maxBuffer: 1 << 30,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }

@@ -2,8 +2,9 @@
 // signals during synchronous work. Every case runs the CLI as a process.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { spawnTasklens, tempDir, waitFor, workspace } from "../helpers.mjs";
 
@@ -25,49 +26,97 @@ export const main = task(function main(n: number = 10, size: number = 10) {
 });
 `;
 
-test("a full disk never damages the store: the run says what happened, the earlier records stay usable", (t) => {
-  const fs = mountTmpfs("2m");
-  if (!fs) return t.skip("mounting a tmpfs needs root");
-  try {
-    const ws = workspace({ "w.ts": manyJobs });
-    const db = join(fs.dir, "store", "cache.db");
-    let r = ws.run(["run", "w.ts", "--db", db, "--n", "20"]);
-    assert.equal(r.code, 0, r.stderr);
-    // Leave a little room: enough to start a run, not enough for its records.
-    const filler = join(fs.dir, "filler");
-    const free = () => Number(spawnSync("df", ["-B1", "--output=avail", fs.dir], { encoding: "utf8" }).stdout.trim().split("\n").pop());
-    writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 200 * 1024)));
-    r = ws.run(["run", "w.ts", "--db", db, "--n", "3000", "--size", "500"]);
-    assert.notEqual(r.code, 0, "the run does not claim success");
-    assert.match(r.stderr, /could not write the store .*(ENOSPC|no space left)/i);
-    assert.match(r.stderr, /store on disk is intact/);
-    rmSync(filler);
-    // Everything earlier is still there, and the store takes new runs.
-    r = ws.run(["run", "w.ts", "--db", db, "--n", "20", "--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    assert.equal(doc.jobs.length, 1, "the first run's result is reused whole");
-    assert.equal(doc.jobs[0].status, "cached");
-    assert.equal(ws.run(["log", "--db", db]).code, 0);
-  } finally {
-    fs.unmount();
+/**
+ * The ways to fill the disk under a store here: a small tmpfs with a filler file when mount works
+ * (root), and always a preloaded wrapper that fails writes in the folder with ENOSPC after a short
+ * write (test/engine/enospc.cjs), so that no machine skips these tests. `fill(room)` leaves `room`
+ * bytes for the next run and returns its environment; `free()` makes room again.
+ */
+function fullDisks(size) {
+  const disks = [];
+  const tmpfs = mountTmpfs(size);
+  if (tmpfs) {
+    const filler = join(tmpfs.dir, "filler");
+    const avail = () => Number(spawnSync("df", ["-B1", "--output=avail", tmpfs.dir], { encoding: "utf8" }).stdout.trim().split("\n").pop());
+    disks.push({
+      name: "tmpfs",
+      dir: tmpfs.dir,
+      fill: (room) => (writeFileSync(filler, Buffer.alloc(Math.max(0, avail() - room))), {}),
+      free: () => rmSync(filler, { force: true }),
+      cleanup: tmpfs.unmount,
+    });
+  }
+  const dir = tempDir("tasklens-enospc-");
+  const preload = join(dirname(fileURLToPath(import.meta.url)), "enospc.cjs");
+  disks.push({
+    name: "write wrapper",
+    dir,
+    fill: (room) => ({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${preload}`, TASKLENS_TEST_FULL_DIR: dir, TASKLENS_TEST_FULL_AFTER: String(room) }),
+    free: () => undefined,
+    cleanup: () => undefined,
+  });
+  return disks;
+}
+
+/** Every file under a folder, with its bytes. */
+function snapshotFiles(dir) {
+  return new Map(readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).map((f) => [f, readFileSync(f)]));
+}
+
+test("a full disk never damages the store: the run says what happened, the earlier records stay usable", () => {
+  for (const disk of fullDisks("2m")) {
+    try {
+      const ws = workspace({ "w.ts": manyJobs });
+      const db = join(disk.dir, "store", "cache.db");
+      let r = ws.run(["run", "w.ts", "--db", db, "--n", "20"]);
+      assert.equal(r.code, 0, r.stderr);
+      const before = snapshotFiles(join(disk.dir, "store"));
+      // A little room: enough to start a run, not enough for its records.
+      r = ws.run(["run", "w.ts", "--db", db, "--n", "3000", "--size", "500"], { env: disk.fill(200 * 1024) });
+      assert.notEqual(r.code, 0, `${disk.name}: the run does not claim success`);
+      assert.match(r.stderr, /could not write the store .*(ENOSPC|no space left)/i, disk.name);
+      assert.match(r.stderr, /store on disk is intact/, disk.name);
+      disk.free();
+      // The snapshot is byte-identical; the append-only files (journal, history) only grew, by whole records.
+      const after = snapshotFiles(join(disk.dir, "store"));
+      for (const [file, bytes] of before) {
+        const now = after.get(file);
+        assert.ok(now, `${disk.name}: ${file} is still there`);
+        if (file === db) assert.deepEqual(now, bytes, `${disk.name}: the snapshot is byte-identical`);
+        else assert.deepEqual(now.subarray(0, bytes.length), bytes, `${disk.name}: ${file} kept its bytes`);
+        if (file.endsWith(".journal") || file.endsWith(".jsonl")) {
+          assert.ok(now.length === 0 || now[now.length - 1] === 10, `${disk.name}: ${file} ends with a whole record`);
+          for (const line of now.toString("utf8").split("\n").filter(Boolean)) JSON.parse(line);
+        }
+      }
+      assert.deepEqual([...after.keys()].filter((f) => /\.tmp-|\.lock$/.test(f)), [], `${disk.name}: no temporary or lock file left`);
+      // Everything earlier is still there, and the store takes new runs.
+      r = ws.run(["run", "w.ts", "--db", db, "--n", "20", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.jobs.length, 1, `${disk.name}: the first run's result is reused whole`);
+      assert.equal(doc.jobs[0].status, "cached");
+      assert.equal(ws.run(["log", "--db", db]).code, 0);
+      assert.equal(ws.run(["run", "w.ts", "--db", db, "--n", "30"]).code, 0, `${disk.name}: a new run works`);
+    } finally {
+      disk.cleanup();
+    }
   }
 });
 
-test("a disk too full to start: refused before any task runs", (t) => {
-  const fs = mountTmpfs("1m");
-  if (!fs) return t.skip("mounting a tmpfs needs root");
-  try {
-    const marker = join(tempDir(), "ran");
-    const ws = workspace({ "w.ts": `import { task } from "tasklens";\nimport { writeFileSync } from "node:fs";\nexport const main = task(function main() { writeFileSync(${JSON.stringify(marker)}, "ran"); return 1; });\n` });
-    const db = join(fs.dir, "cache.db");
-    writeFileSync(join(fs.dir, "filler"), Buffer.alloc(1024 * 1024 - 8 * 1024));
-    const r = ws.run(["run", "w.ts", "--db", db]);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /cannot be written/);
-    assert.equal(existsSync(marker), false, "no task ran");
-  } finally {
-    fs.unmount();
+test("a disk too full to start: refused before any task runs", () => {
+  for (const disk of fullDisks("1m")) {
+    try {
+      const marker = join(tempDir(), "ran");
+      const ws = workspace({ "w.ts": `import { task } from "tasklens";\nimport { writeFileSync } from "node:fs";\nexport const main = task(function main() { writeFileSync(${JSON.stringify(marker)}, "ran"); return 1; });\n` });
+      const db = join(disk.dir, "cache.db");
+      const r = ws.run(["run", "w.ts", "--db", db], { env: disk.fill(8 * 1024) });
+      assert.equal(r.code, 2, `${disk.name}: ${r.stderr}`);
+      assert.match(r.stderr, /cannot be written/, disk.name);
+      assert.equal(existsSync(marker), false, `${disk.name}: no task ran`);
+    } finally {
+      disk.cleanup();
+    }
   }
 });
 
