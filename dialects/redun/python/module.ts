@@ -72,7 +72,6 @@ const PAIRS: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
 const NEEDS_MORE = new Set("= += -= *= /= //= %= **= @= &= |= ^= <<= >>= := + - * / // % ** @ & | ^ ~ << >> < > <= >= == != . ->".split(" "));
 const KEYWORDS_NEEDING_MORE = new Set("and as assert async await class def del elif for from global if import in is lambda nonlocal not or while with".split(" "));
 
-
 /**
  * The chunks of lines[from:]; `from` must start a top-level statement (or be 0). A broken chunk
  * takes in the chunks before it that the error may belong to: those a stray quote may have made
