@@ -669,7 +669,7 @@ const identifiers = (text: string): string[] => [...text.matchAll(/[A-Za-z_]\w*/
 
 /**
  * The names text that is not Python yet may bind once finished: assignment targets, `def`, `class`,
- * `as`, loop and `:=` targets, `del`; every name from a top-level import on. More rather than fewer.
+ * `as`, loop and `:=` targets, `del`; every name after a top-level import's `import`. More rather than fewer.
  */
 function namesBoundIn(text: string): Set<string> {
   return cached(boundNamesMemo, text, () => findNamesBoundIn(text));
@@ -683,7 +683,7 @@ function findNamesBoundIn(text: string): Set<string> {
   const out = new Set<string>();
   const add = (s: string) => identifiers(s).forEach((n) => out.add(n));
   const importAt = text.search(/^(?:import|from)[ \t]/m);
-  if (importAt >= 0) add(text.slice(importAt));
+  if (importAt >= 0) add(text.slice(text.indexOf("import", importAt) + "import".length));
   for (const line of text.split("\n")) {
     const eq = assignmentAt(line);
     if (eq >= 0) add(line.slice(0, eq));

@@ -7,7 +7,7 @@
 import { analyseModule, type DiscoveredModule } from "../hash/discover";
 import { funcSource, type FuncSource } from "../hash/source";
 import { readLines } from "./linecache";
-import { scanChunks, type Chunk } from "./module";
+import { mergeStart, scanChunks, type Chunk } from "./module";
 import type { Token } from "./tokenize";
 
 export class PythonDocument {
@@ -66,12 +66,9 @@ function rescan(oldLines: readonly string[], old: readonly Chunk[], lines: reado
   let suffix = 0;
   while (suffix < max - prefix && oldLines[oldLines.length - 1 - suffix] === lines[lines.length - 1 - suffix]) suffix++;
   const delta = lines.length - oldLines.length;
-  // Restart at the first chunk that read the edited lines, a chunk before it (an error there may
-  // take it in), and before the strings that swallow definitions just above it.
-  let i = old.findIndex((c) => c.reach >= prefix);
-  if (i < 0) i = old.length;
-  i = Math.max(0, i - 1);
-  while (i > 0 && old[i - 1].swallows) i--;
+  // Restart at the first chunk that read the edited lines, or before it where an error there may take chunks in.
+  const first = old.findIndex((c) => c.reach >= prefix);
+  const i = mergeStart(old, first < 0 ? old.length : first);
   const out = old.slice(0, i);
   const oldStarts = new Map(old.map((c, at) => [c.start, at]));
   const stable = lines.length - suffix;

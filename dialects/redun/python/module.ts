@@ -69,34 +69,50 @@ const STATEMENT_ONLY = new Set("assert break class continue def del elif except 
 const COMPOUND = new Set("if elif else while for try except finally with def class async match case".split(" "));
 const SOFT_KEYWORDS = new Set(["match", "case", "type"]);
 const PAIRS: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
-
+const NEEDS_MORE = new Set("= += -= *= /= //= %= **= @= &= |= ^= <<= >>= := + - * / // % ** @ & | ^ ~ << >> < > <= >= == != . ->".split(" "));
+const KEYWORDS_NEEDING_MORE = new Set("and as assert async await class def del elif for from global if import in is lambda nonlocal not or while with".split(" "));
 
 /**
  * The chunks of lines[from:]; `from` must start a top-level statement (or be 0). A broken chunk
- * takes in the chunks before it that the error may belong to: one with an indented body when the
- * broken lines run on indented (a column-0 line typed inside a function leaves its end unknown), or
- * that ends in a multi-line string, and those whose strings swallow definitions (a stray quote
- * turns code into strings and strings into code).
+ * takes in the chunks before it that the error may belong to: those a stray quote may have made
+ * (a multi-line string swallowing definitions, or ending right before the error), and one with an
+ * indented body when the lines after it run on indented (a column-0 line typed inside a function
+ * leaves its end unknown) — above that one, only swallowing chunks.
  */
 export function* scanChunks(lines: readonly string[], from = 0): Generator<Chunk> {
   const indented = (start: number, end: number) => lines.slice(start, end).some((l) => /^[ \t\f]+[^\s]/.test(l));
-  // Clean chunks not yet given out: the last one, and the run of swallowing ones before it.
+  // Clean chunks not yet given out: those an error next may take in.
   let held: Chunk[] = [];
   for (const chunk of rawChunks(lines, from)) {
     if (!chunk.error) {
-      if (held.length > 0 && !held[held.length - 1].swallows) yield* held.splice(0);
       held.push(chunk);
+      yield* held.splice(0, mergeStart(held, held.length));
       continue;
     }
     let keep = held.length;
-    const last = held[keep - 1];
-    if (last && (last.swallows || last.endsInString || (indented(last.start, last.end) && indented(chunk.start + 1, chunk.end)))) keep--;
-    while (keep > 0 && held[keep - 1].swallows) keep--;
+    let next: Chunk = chunk;
+    let onlySwallowing = false;
+    while (keep > 0) {
+      const c = held[keep - 1];
+      const stringMade = c.swallows || (!onlySwallowing && c.endsInString);
+      if (!stringMade && (onlySwallowing || !(indented(c.start, c.end) && indented(next.start + 1, next.end)))) break;
+      if (!stringMade) onlySwallowing = true;
+      keep--;
+      next = c;
+    }
     yield* held.slice(0, keep);
-    yield { ...chunk, start: keep < held.length ? held[keep].start : chunk.start };
+    yield { ...chunk, start: next.start };
     held = [];
   }
   yield* held;
+}
+
+/** The first chunk a scan must restart at so that an error in chunks[at] can take in what it may. */
+export function mergeStart(chunks: readonly Chunk[], at: number): number {
+  while (at > 0 && (chunks[at - 1].swallows || chunks[at - 1].endsInString)) at--;
+  if (at > 0) at--;
+  while (at > 0 && chunks[at - 1].swallows) at--;
+  return at;
 }
 
 function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
@@ -121,7 +137,7 @@ function* rawChunks(lines: readonly string[], from: number): Generator<Chunk> {
         if (t.type === Tok.NL || t.type === Tok.COMMENT) continue;
         if (opener && t.type !== Tok.INDENT) {
           const what = blockOpened(opener.tokens)?.kind === "function" ? "function definition" : blockOpened(opener.tokens)?.kind === "class" ? "class definition" : `'${opener.tokens[0].string}' statement`;
-          fail(t, `expected an indented block after ${what}`, opener.line, t.start[1] === 0 && t.type !== Tok.ENDMARKER ? t.start[0] : undefined);
+          fail(t, `expected an indented block after ${what}`, opener.line, t.type !== Tok.ENDMARKER && RESUME.test(lines[t.start[0]]) ? t.start[0] : undefined);
           break;
         }
         if (t.type === Tok.INDENT) {
@@ -243,6 +259,11 @@ function statementProblem(tokens: Token[]): { token: Token; message: string } | 
     else if (t.type === Tok.OP && t.string in PAIRS) depth--;
     statementStart = depth === 0 && t.type === Tok.OP && (t.string === ";" || (t.string === ":" && compound));
     colon ||= depth === 0 && t.type === Tok.OP && t.string === ":";
+  }
+  // A statement cut short after an operator or a keyword that needs more.
+  const last = tokens[tokens.length - 2];
+  if (last && ((last.type === Tok.OP && NEEDS_MORE.has(last.string) && !(last.string === "*" && tokens[0].string === "from")) || (last.type === Tok.NAME && KEYWORDS_NEEDING_MORE.has(last.string)))) {
+    return { token: tokens[tokens.length - 1], message: "invalid syntax" };
   }
   const soft = SOFT_KEYWORDS.has(tokens[0].string);
   if (compound && !soft && !colon) return { token: tokens[tokens.length - 1], message: "expected ':'" };
