@@ -7,7 +7,7 @@ import { displayPath } from "../core/paths";
 import { explainText } from "../core/present";
 import type { StoreReader } from "../core/storeReader";
 import { dialectOf, dialectOfFile } from "../dialects";
-import { StoreError } from "../engine/store";
+import { StoreError } from "../core/storeReader";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 

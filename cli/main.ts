@@ -1,6 +1,6 @@
 // The `tasklens` command: run | log | gc | check | explain | plan | lsp.
 import { WorkflowError } from "../engine/loader";
-import { StoreError } from "../engine/store";
+import { StoreError } from "../core/storeReader";
 import { UnhashableValueError } from "../engine/values";
 import { VERSION } from "../engine/version";
 import { UsageError } from "./args";

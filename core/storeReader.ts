@@ -2,6 +2,18 @@
 // server, the CLI's log/explain/plan and the predictions read stores only through this interface.
 import type { TaskManifest } from "./manifest";
 
+/** A store that cannot be read (missing, corrupt, locked, another engine's or version's): said in one line, never fatal to the caller. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    /** The file (or URL) concerned. */
+    readonly location?: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
 export type JobStatus = "running" | "done" | "cached" | "failed";
 export type ExecutionStatus = "running" | "done" | "failed" | "interrupted";
 

@@ -17,16 +17,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
+import { StoreError } from "../core/storeReader";
 import { sha256 } from "./hash";
 import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
-export class StoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StoreError";
-  }
-}
+export { StoreError };
 
 /** The file is an SQLite database, but not a tasklens store. */
 class ForeignDatabaseError extends StoreError {}

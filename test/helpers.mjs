@@ -1,5 +1,6 @@
 // Helpers shared by the tests: temporary workflow folders and the CLI run as a separate process.
 import { spawn, spawnSync } from "node:child_process";
+import { after } from "node:test";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -48,12 +49,27 @@ export function tasklens(args, { cwd, env = {}, input } = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
 
+/** Children started by spawnTasklens that may still run: a failed test must not leave one holding its file's process open. */
+const spawned = new Set();
+// Only under the test runner (benchmarks import these helpers too).
+if (process.env.NODE_TEST_CONTEXT) {
+  after(() => {
+    for (const child of spawned) child.kill("SIGKILL");
+  });
+}
+
 export function spawnTasklens(args, { cwd, env = {} } = {}) {
-  return spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
     env: { ...process.env, TASKLENS_CACHE_DIR: cacheDir, TASKLENS_DB: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.add(child);
+  child.on("exit", () => spawned.delete(child));
+  // Always drained: a child whose output nobody reads would block on a full pipe.
+  child.stdout.on("data", () => undefined);
+  child.stderr.on("data", () => undefined);
+  return child;
 }
 
 /** `{ taskShortName: "Run" | "Cached" }` from the human log on stderr. */

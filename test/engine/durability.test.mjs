@@ -220,7 +220,7 @@ export const main = task(function main(n: number = 100000) {
   const child = spawnTasklens(["run", "w.ts"], { cwd: ws.dir });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  await waitFor(() => (stderr.match(/Run    Job [0-9a-f]{8}:  inc\(/g) ?? []).length >= 100, { what: "100 inc jobs" });
+  await waitFor(() => (stderr.match(/Run    Job [0-9a-f]{8}:  inc\(/g) ?? []).length >= 100, { what: "100 inc jobs", timeout: 90_000 });
   child.kill("SIGINT");
   const code = await new Promise((r) => child.on("close", (c) => r(c)));
   assert.equal(code, 130, stderr.slice(-500));

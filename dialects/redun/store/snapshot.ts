@@ -7,15 +7,9 @@
 // from Node), apply a journal if there is one (a live writer's or a crashed one's: the committed state
 // is the same), and retry when either file changed while we read. Nothing is ever opened for writing.
 import * as fs from "node:fs";
+import { StoreError } from "../../../core/storeReader";
 
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-  }
-}
+export { StoreError };
 
 export interface Snapshot {
   /** The database bytes as of the last commit. */
