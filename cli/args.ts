@@ -56,8 +56,13 @@ export function pathFlag(flags: Map<string, string | true>, name: string): strin
 }
 
 /** Converts a command-line string to the value a parameter of this declared type expects. */
+/** A parameter's type as declared, else as its default's literal implies ("" when neither tells). */
+export function paramType(param: ParamInfo): string {
+  return baseType(param.type) || inferType(param.defaultText);
+}
+
 export function parseParamValue(param: ParamInfo, raw: string | true): unknown {
-  const type = baseType(param.type) || inferType(param.defaultText);
+  const type = paramType(param);
   const fail = (what: string): never => {
     throw new UsageError(`--${param.name}: expected ${what}, got ${JSON.stringify(raw)}`);
   };

@@ -8,11 +8,11 @@ import { defaultStorePath, ExecutionRecord, projectHashMode, Store, StoreWriteEr
 import { WorkerPool } from "../engine/workers";
 import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
-import { describeParam, parseArgv, parseParamValue, pathFlag, UsageError } from "./args";
+import { describeParam, parseParamValue, pathFlag, UsageError } from "./args";
+import { runTarget, taskArguments } from "./runArgs";
 import { Output } from "./output";
 import { dialectOfFile } from "../dialects";
 
-const RUN_FLAGS = new Set(["no-cache", "full-check", "json", "help"]);
 /** How often completed jobs are appended to the store during a run. */
 const FLUSH_MS = 200;
 
@@ -48,16 +48,19 @@ function helpFor(def: TaskDefinition, file: string): string {
 export async function runCommand(argv: string[], out: Output): Promise<number> {
   const target = argv.find((a) => !a.startsWith("-"));
   if (target && dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
-  const { positionals, flags } = parseArgv(argv, RUN_FLAGS);
-  const [fileArg, taskArg = "main", ...extra] = positionals;
+  const command = runTarget(argv);
+  const { file: fileArg, task: taskArg = "main" } = command;
   if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]");
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (task parameters are given as --name value)`);
   const workflow = loadWorkflow(fileArg);
   const def = findTask(workflow, taskArg);
   if (!def) {
     out.error(`tasklens: no task ${JSON.stringify(taskArg)} in ${fileArg}. Tasks in the file:\n${taskList(workflow)}`);
     return 2;
   }
+  const given = taskArguments(command.rest, paramsOf(def), (name) => {
+    throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
+  });
+  const flags = new Map([...command.flags, ...given.flags]);
   if (flags.has("help")) {
     out.stdout(helpFor(def, fileArg));
     return 0;
@@ -70,14 +73,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const dbFlag = pathFlag(flags, "db");
 
   const params = paramsOf(def);
-  const known = new Set(["no-cache", "full-check", "json", "jobs", "db", "help"]);
-  for (const name of flags.keys()) {
-    if (!known.has(name) && !params.some((p) => p.name === name)) {
-      throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
-    }
-  }
   const args: unknown[] = params.map((p) => {
-    const raw = flags.get(p.name);
+    const raw = given.params.get(p.name);
     if (raw === undefined) {
       if (!p.optional) throw new UsageError(`missing --${p.name} for task ${def.fullName}\n${helpFor(def, fileArg)}`);
       return undefined;

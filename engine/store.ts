@@ -19,6 +19,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
 import { sha256 } from "./hash";
 import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
+import { isValueHash, readSmallText, readStoreFile, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
 export class StoreError extends Error {
@@ -46,7 +47,6 @@ const LOCK_STALE_MS = 10_000;
 const LOCK_TIMEOUT_MS = 30_000;
 /** The journal is folded into a new snapshot when it exceeds this and half the snapshot. */
 const COMPACT_MIN_BYTES = 1 << 20;
-const HASH_FORM = /^[0-9a-f]{64}$/;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -157,6 +157,13 @@ function corruptMessage(file: string, why: string): string {
   );
 }
 
+/** Why a database with a `meta` table is not a store this tasklens can use. */
+function formatProblem(format: string | undefined): string {
+  const version = /^tasklens-store-(\d+)$/.exec(format ?? "")?.[1];
+  if (version && Number(version) > Number(FORMAT.split("-").pop())) return `it was written by a newer tasklens (format ${format}; this one reads ${FORMAT}): upgrade tasklens to use it`;
+  return `it is a database of another kind (format ${String(format)})`;
+}
+
 function unwritableMessage(file: string, why: string): string {
   return `tasklens: the store ${file} cannot be written: ${why}. Nothing was run and nothing was changed. Fix the permissions, or pass --db PATH (or TASKLENS_DB) to use another store.`;
 }
@@ -177,7 +184,7 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Dat
     db = new SQL.Database(bytes);
     const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
     const format = meta.get("format");
-    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
+    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, formatProblem(format)));
     // Reading every table's first row finds a damaged schema or root page without reading it all.
     for (const table of ["task", "value", "call_node"]) db.exec(`SELECT * FROM ${table} LIMIT 1`);
     return { db: configure(db), format, generation: Number(meta.get("generation") ?? 0) };
@@ -198,13 +205,8 @@ function emptyDb(SQL: SqlJsStatic, generation: number): Database {
 
 /** The lines of a JSON-lines file that parse (a torn last line, cut by a crash, is skipped). */
 function readJsonLines<T>(file: string, from = 0): { records: T[]; end: number } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], end: 0 };
-    throw error;
-  }
+  const bytes = readStoreFile(file);
+  if (!bytes) return { records: [], end: 0 };
   const records: T[] = [];
   let start = from;
   for (let nl = bytes.indexOf(10, start); nl >= 0; nl = bytes.indexOf(10, start)) {
@@ -306,14 +308,14 @@ export class Store {
   }
 
   private static readSnapshot(SQL: SqlJsStatic, abs: string): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | undefined;
     const stamp = stampOf(abs);
     try {
-      bytes = fs.readFileSync(abs);
+      bytes = readStoreFile(abs);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new StoreError(corruptMessage(abs, `it cannot be read (${(error as Error).message})`));
+      throw new StoreError(corruptMessage(abs, error instanceof UnsafeFileError ? `it ${error.why}` : `it cannot be read (${(error as Error).message})`));
     }
+    if (!bytes) return undefined;
     return { ...openBytes(SQL, abs, bytes), stamp };
   }
 
@@ -459,13 +461,16 @@ export class Store {
   /** The stored encoding of a value, or undefined when the store does not hold it. */
   getValueJson(hash: string): Json | undefined {
     // A hash read from the store becomes a file name: only its exact form may.
-    if (!HASH_FORM.test(hash)) return undefined;
-    const row = this.one("SELECT data, external FROM value WHERE hash = ?", [hash]);
+    if (!isValueHash(hash)) return undefined;
+    const row = this.one("SELECT data, external, size FROM value WHERE hash = ?", [hash]);
     if (!row) return undefined;
     let text = row.data as string;
     if (row.external) {
       try {
-        text = fs.readFileSync(this.valueFile(hash), "utf8");
+        // Only a regular file inside the store's folder, no larger than the row says.
+        const bytes = readStoreFile(this.valueFile(hash), { noFollow: true, limit: Math.min(Number(row.size) || 0, STORE_FILE_LIMIT) });
+        if (!bytes) return undefined;
+        text = bytes.toString("utf8");
       } catch {
         return undefined;
       }
@@ -791,7 +796,7 @@ export class Store {
         db.exec("COMMIT");
         db.exec("VACUUM");
       });
-      for (const r of deadValues) if (r.external && HASH_FORM.test(r.hash as string)) fs.rmSync(this.valueFile(r.hash as string), { force: true });
+      for (const r of deadValues) if (r.external && isValueHash(r.hash)) fs.rmSync(this.valueFile(r.hash as string), { force: true });
     });
     return { ...freed, bytesBefore, bytesAfter: this.diskBytes() };
   }
@@ -854,7 +859,7 @@ export class Store {
    */
   private lockIsStale(lockFile: string): boolean {
     try {
-      const text = fs.readFileSync(lockFile, "utf8").trim();
+      const text = (readSmallText(lockFile) ?? "").trim();
       const age = Date.now() - fs.statSync(lockFile).mtimeMs;
       if (age > LOCK_STALE_MS) return true;
       const [pidText, start] = text.split(" ");
@@ -975,7 +980,7 @@ export function projectHashMode(file: string): "source" | "closure" {
 /** The `"tasklens"` key of the project's package.json (defaults such as `hash` and `db`). */
 export function projectConfig(root: string): { hash?: unknown; db?: unknown } {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { tasklens?: { hash?: unknown; db?: unknown } };
+    const pkg = JSON.parse(readSmallText(path.join(root, "package.json")) ?? "{}") as { tasklens?: { hash?: unknown; db?: unknown } };
     return pkg.tasklens ?? {};
   } catch {
     return {};

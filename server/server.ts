@@ -14,12 +14,14 @@ import {
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
+  ErrorCodes,
   ExecuteCommandParams,
   Hover,
   HoverParams,
   MarkupKind,
   MessageType,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
@@ -93,7 +95,11 @@ export function startServer(connection: Connection): void {
   const overrideFor = (file: string): string | undefined =>
     storeOverrides.filter((o) => isInside(o.folder, file)).sort((a, b) => b.folder.length - a.folder.length)[0]?.db;
 
+  /** Set by `initialize`: before it, requests get the error LSP prescribes, never an answer. */
+  let initializeReceived = false;
+
   const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R> => {
+    if (!initializeReceived) throw new ResponseError(ErrorCodes.ServerNotInitialized, `tasklens: ${what} requested before initialize`);
     try {
       return await fn(...args);
     } catch (error) {
@@ -168,6 +174,7 @@ export function startServer(connection: Connection): void {
     workspaceFolders.filter((f) => isInside(f, file)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
 
   connection.onInitialize((params) => {
+    initializeReceived = true;
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
     folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     const options = params.initializationOptions as InitializationOptions | undefined;
@@ -197,6 +204,7 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidOpen((e) => {
+    if (!initializeReceived) return; // notifications before initialize are dropped
     const file = fileOf(e.document.uri);
     const dialect = file && dialectOfFile(file);
     if (!file || !dialect) return;

@@ -7,6 +7,7 @@
 // from Node), apply a journal if there is one (a live writer's or a crashed one's: the committed state
 // is the same), and retry when either file changed while we read. Nothing is ever opened for writing.
 import * as fs from "node:fs";
+import { readStoreFile } from "../../../engine/storeSafety";
 
 export class StoreError extends Error {
   constructor(
@@ -81,9 +82,8 @@ function changeCounter(file: string): number {
 
 function readIfExists(file: string): Uint8Array | undefined {
   try {
-    return fs.readFileSync(file, { flag: "r" });
+    return readStoreFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new StoreError(`${file}: cannot be read (${(e as Error).message})`, file);
   }
 }

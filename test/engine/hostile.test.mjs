@@ -1,0 +1,138 @@
+// Hostile input through the CLI: crafted stores, workspace settings and arguments never reach
+// outside the store, never read without bound, never choose another store.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { tasklens, workspace } from "../helpers.mjs";
+
+const require = createRequire(import.meta.url);
+
+/** Rewrites the journal of a store: `edit(record)` returns the record to keep (or undefined to drop it); `extra` records are appended. */
+export function editJournal(ws, edit, extra = []) {
+  const file = join(ws.dir, ".tasklens", "cache.db.journal");
+  const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const kept = records.map((r) => (Array.isArray(r) ? edit(r) : r)).filter((r) => r !== undefined);
+  writeFileSync(file, [...kept, ...extra].map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+/** Runs SQL on the store's snapshot file. */
+export async function editSnapshot(file, sql) {
+  const SQL = await require("sql.js")();
+  const db = new SQL.Database(readFileSync(file));
+  db.exec(sql);
+  writeFileSync(file, db.export());
+  db.close();
+}
+
+/** A hello-world workspace run once, and the call hash of its `main`. */
+function ranHelloWorld() {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const first = ws.run(["run", "hello_world.ts", "--json"]);
+  assert.equal(first.code, 0, first.stderr);
+  const main = JSON.parse(first.stdout).jobs.find((j) => j.task.endsWith(".main"));
+  return { ws, mainCall: main.callHash };
+}
+
+/** Points main's cached result (and its whole-subtree result) at `hash`, a value row stored outside the database. */
+function pointResultAt(ws, mainCall, hash, size) {
+  editJournal(ws, (r) => {
+    if (r[0] === "call" && r[1] === mainCall) return Object.assign([...r], { 4: hash });
+    if (r[0] === "final" && r[3] === mainCall) return Object.assign([...r], { 1: hash });
+    return r;
+  }, [["value", hash, null, 1, size]]);
+}
+
+test("a value hash read from a store is a file name only in its exact form: a `../` hash never reads outside the store", () => {
+  const { ws, mainCall } = ranHelloWorld();
+  const secret = join(ws.dir, "..", `secret-${process.pid}.json`);
+  writeFileSync(secret, JSON.stringify("the secret content"));
+  pointResultAt(ws, mainCall, `../../../../../../../..${secret}`, 20);
+  const run = ws.run(["run", "hello_world.ts"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim(), "Hello, World!", "the unreadable cached result is computed again");
+  const log = ws.run(["log", "~1"]);
+  assert.doesNotMatch(log.stdout + log.stderr, /the secret content/);
+});
+
+test("a value file that is a symlink (to /dev/zero, or out of the store) is never read; the result is computed again", () => {
+  const { ws, mainCall } = ranHelloWorld();
+  const hash = createHash("sha256").update(JSON.stringify("planted")).digest("hex");
+  pointResultAt(ws, mainCall, hash, 9);
+  mkdirSync(join(ws.dir, ".tasklens", "values", hash.slice(0, 2)), { recursive: true });
+  symlinkSync("/dev/zero", join(ws.dir, ".tasklens", "values", hash.slice(0, 2), hash));
+  const started = Date.now();
+  const run = tasklens(["run", "hello_world.ts"], { cwd: ws.dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim(), "Hello, World!");
+  assert.ok(Date.now() - started < 20_000);
+  const explain = ws.run(["log", "~1", "--json"]);
+  assert.equal(explain.code, 0, explain.stderr);
+});
+
+test("a store path that is not a regular file (a symlink to /dev/zero, package.json's db) is refused, never read; explain exits 2", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  mkdirSync(join(ws.dir, ".tasklens"));
+  symlinkSync("/dev/zero", join(ws.dir, ".tasklens", "cache.db"));
+  const linked = ws.run(["explain", "hello_world.ts"]);
+  assert.equal(linked.code, 2, linked.stderr);
+  assert.match(linked.stderr, /cache\.db cannot be used: it is not a regular file/);
+  const run = ws.run(["run", "hello_world.ts"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /not a regular file/);
+
+  const configured = workspace({ "package.json": JSON.stringify({ tasklens: { db: "/dev/zero" } }) }, { example: "hello_world.ts" });
+  const explained = configured.run(["explain", "hello_world.ts", "--json"]);
+  assert.equal(explained.code, 2, explained.stderr);
+  assert.match(explained.stderr, /\/dev\/zero cannot be used: it is not a regular file/);
+  assert.equal(JSON.parse(explained.stdout).length, 3, "the predictions are still printed");
+});
+
+test("explain exits 2 when the store cannot be used, and 0 with a good one", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["explain", "hello_world.ts"]).code, 0, "no store yet: fine");
+  mkdirSync(join(ws.dir, ".tasklens"));
+  writeFileSync(join(ws.dir, ".tasklens", "cache.db"), "not a database ".repeat(20));
+  const bad = ws.run(["explain", "hello_world.ts"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /cannot be used: it is not an SQLite database/);
+});
+
+test("a store of a newer format is called newer, and left untouched", async () => {
+  const { ws } = ranHelloWorld();
+  const file = join(ws.dir, ".tasklens", "cache.db");
+  await editSnapshot(file, "UPDATE meta SET value = 'tasklens-store-9' WHERE key = 'format'");
+  const before = readFileSync(file);
+  const run = ws.run(["run", "hello_world.ts"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /written by a newer tasklens \(format tasklens-store-9/);
+  assert.doesNotMatch(run.stderr, /another kind/);
+  assert.deepEqual(readFileSync(file), before);
+});
+
+test("log quotes command lines for a POSIX shell: a copied $(…) never runs", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const value = "$(touch pwned) `id` it's";
+  assert.equal(ws.run(["run", "hello_world.ts", "--greet", value]).code, 0);
+  const line = ws.run(["log"]).stdout.split("\n").find((l) => l.includes("pwned"));
+  assert.ok(line.endsWith(`run hello_world.ts --greet '$(touch pwned) \`id\` it'\\''s'`), line);
+});
+
+test("a task parameter's value that looks like a flag is the task's: it never chooses the store", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const a = ws.run(["run", "hello_world.ts", "main", "--greet", "--db=hijacked.db"]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout.trim(), "--db=hijacked.db, World!");
+  const b = ws.run(["run", "hello_world.ts", "greeter", "--greet", "--db", "--thing", "hijacked.db"]);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.stdout.trim(), "--db, hijacked.db!");
+  assert.equal(existsSync(join(ws.dir, "hijacked.db")), false);
+  assert.equal(existsSync(join(ws.dir, ".tasklens", "cache.db")), true);
+  // The run's own flags still work where the usage puts them.
+  const c = ws.run(["run", "hello_world.ts", "main", "--greet", "Yo", "--db", "other.db", "--json"]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(JSON.parse(c.stdout).result, "Yo, World!");
+  assert.equal(existsSync(join(ws.dir, "other.db")), true);
+});
