@@ -19,7 +19,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
 import { sha256 } from "./hash";
 import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
-import { isValueHash, readSmallText, readStoreFile, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
+import { columnsOf, integrityProblem, isValueHash, readSmallText, readStoreFile, schemaProblem, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
 export class StoreError extends Error {
@@ -175,7 +175,17 @@ function configure(db: Database): Database {
 }
 
 /** Opens the bytes of a store snapshot as a database, or explains why they are not one. */
-function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Database; format: string; generation: number } {
+/** The tables of the current format, as SCHEMA creates them (what a store must hold). */
+let expectedColumns: Map<string, string[]> | undefined;
+const TABLES = ["task", "value", "call_node"];
+/** Columns the earlier format lacks (its migration adds them). */
+const LEGACY_MISSING = new Set(["final_hash", "subtree"]);
+
+/**
+ * Opens the bytes of a store snapshot as a database, or explains why they are not one. The whole
+ * file is checked (`thorough`: indexes too, before a writer could fold damage into a new snapshot).
+ */
+function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array, thorough: boolean): { db: Database; format: string; generation: number } {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== "SQLite format 3\u0000") {
     throw new StoreError(corruptMessage(file, bytes.length === 0 ? "the file is empty" : "it is not an SQLite database"));
   }
@@ -185,8 +195,15 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Dat
     const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
     const format = meta.get("format");
     if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, formatProblem(format)));
-    // Reading every table's first row finds a damaged schema or root page without reading it all.
-    for (const table of ["task", "value", "call_node"]) db.exec(`SELECT * FROM ${table} LIMIT 1`);
+    const damage = integrityProblem(db, thorough);
+    if (damage) throw new StoreError(corruptMessage(file, `it is damaged (${damage})`));
+    if (!expectedColumns) {
+      const fresh = emptyDb(SQL, 0);
+      expectedColumns = columnsOf(fresh, TABLES);
+      fresh.close();
+    }
+    const schema = schemaProblem(columnsOf(db, TABLES), expectedColumns, format === LEGACY_FORMAT ? LEGACY_MISSING : undefined);
+    if (schema) throw new StoreError(corruptMessage(file, `${schema}: it is not a store this tasklens can use`));
     return { db: configure(db), format, generation: Number(meta.get("generation") ?? 0) };
   } catch (error) {
     db?.close();
@@ -290,7 +307,7 @@ export class Store {
     const SQL = await loadSql();
     const abs = path.resolve(file);
     const readonly = options.readonly ?? false;
-    const loaded = Store.readSnapshot(SQL, abs);
+    const loaded = Store.readSnapshot(SQL, abs, !readonly);
     if (!loaded && readonly) return new Store(SQL, emptyDb(SQL, 0), 0, abs, true);
     if (!readonly) Store.checkWritable(abs, loaded !== undefined);
     let store: Store;
@@ -307,7 +324,7 @@ export class Store {
     return store;
   }
 
-  private static readSnapshot(SQL: SqlJsStatic, abs: string): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
+  private static readSnapshot(SQL: SqlJsStatic, abs: string, thorough: boolean): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
     let bytes: Uint8Array | undefined;
     const stamp = stampOf(abs);
     try {
@@ -316,7 +333,7 @@ export class Store {
       throw new StoreError(corruptMessage(abs, error instanceof UnsafeFileError ? `it ${error.why}` : `it cannot be read (${(error as Error).message})`));
     }
     if (!bytes) return undefined;
-    return { ...openBytes(SQL, abs, bytes), stamp };
+    return { ...openBytes(SQL, abs, bytes, thorough), stamp };
   }
 
   /** Refuses a store that could not be written, before any task runs. */
@@ -381,7 +398,7 @@ export class Store {
     const stamp = stampOf(this.file);
     const snapshotSame = stamp && this.snapshotStamp && stamp.ino === this.snapshotStamp.ino && stamp.size === this.snapshotStamp.size;
     if (!snapshotSame) {
-      const loaded = Store.readSnapshot(this.SQL, this.file);
+      const loaded = Store.readSnapshot(this.SQL, this.file, !this.readonly);
       if (!loaded) return;
       this.replaceDb(loaded.db);
       this.generation = loaded.generation;

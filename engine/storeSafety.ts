@@ -66,3 +66,35 @@ export function readSmallText(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** The subset of sql.js's Database these checks need (engine/ owns sql.js; the checks stay generic). */
+interface Queryable {
+  exec(sql: string): Array<{ values: unknown[][] }>;
+}
+
+/**
+ * Why SQLite finds the database damaged, or undefined when it is sound. `thorough`: SQLite's
+ * integrity_check (also cross-checks indexes), else quick_check (pages and records only).
+ */
+export function integrityProblem(db: Queryable, thorough: boolean): string | undefined {
+  const rows = db.exec(`PRAGMA ${thorough ? "integrity_check" : "quick_check"}(5)`)[0]?.values ?? [];
+  const messages = rows.map((r) => String(r[0]));
+  return messages.length === 1 && messages[0] === "ok" ? undefined : messages.join("; ") || "no answer from the integrity check";
+}
+
+/** The columns of each table, as a list of names. */
+export function columnsOf(db: Queryable, tables: string[]): Map<string, string[]> {
+  return new Map(tables.map((t) => [t, (db.exec(`PRAGMA table_info(${t})`)[0]?.values ?? []).map((r) => String(r[1]))]));
+}
+
+/** How a database's tables differ from the expected ones (`optional` columns may be missing), or undefined. */
+export function schemaProblem(actual: Map<string, string[]>, expected: Map<string, string[]>, optional: Set<string> = new Set()): string | undefined {
+  for (const [table, columns] of expected) {
+    const have = actual.get(table) ?? [];
+    if (have.length === 0) return `it has no table ${table}`;
+    const missing = columns.filter((c) => !have.includes(c) && !optional.has(c));
+    const extra = have.filter((c) => !columns.includes(c));
+    if (missing.length || extra.length) return `its table ${table} has another schema (${[...missing.map((c) => `no column ${c}`), ...extra.map((c) => `an unknown column ${c}`)].join(", ")})`;
+  }
+  return undefined;
+}

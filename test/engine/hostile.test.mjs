@@ -136,3 +136,57 @@ test("a task parameter's value that looks like a flag is the task's: it never ch
   assert.equal(JSON.parse(c.stdout).result, "Yo, World!");
   assert.equal(existsSync(join(ws.dir, "other.db")), true);
 });
+
+/** Whether SQLite itself finds the database damaged. */
+async function damaged(bytes) {
+  const SQL = await require("sql.js")();
+  try {
+    const db = new SQL.Database(bytes);
+    try {
+      return db.exec("PRAGMA integrity_check")[0].values.map((r) => r[0]).join() !== "ok";
+    } finally {
+      db.close();
+    }
+  } catch {
+    return true;
+  }
+}
+
+test("a damaged store (64 bytes inverted) is refused and left byte-identical, never written back", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  for (const greet of ["a", "b", "c", "d", "e", "f"]) assert.equal(ws.run(["run", "hello_world.ts", "--greet", greet.repeat(300)]).code, 0);
+  assert.equal(ws.run(["gc"]).code, 0); // folds the journal into the snapshot
+  const file = join(ws.dir, ".tasklens", "cache.db");
+  const good = readFileSync(file);
+  const pageSize = good.readUInt16BE(16);
+  const pages = good.length / pageSize;
+  let refused = 0;
+  let damagedStores = 0;
+  // At the start of a page: its b-tree header and cell pointers (where damage is structural).
+  for (let trial = 0; trial < Math.min(12, pages - 1); trial++) {
+    const bytes = Buffer.from(good);
+    const at = (1 + trial) * pageSize + (trial % 3) * 8;
+    for (let i = 0; i < 64; i++) bytes[at + i] ^= 0xff;
+    if (!(await damaged(bytes))) continue; // the bytes were unused space: nothing to notice
+    damagedStores++;
+    writeFileSync(file, bytes);
+    const run = ws.run(["run", "hello_world.ts"]);
+    assert.equal(run.code, 2, `trial ${trial} (bytes ${at}..${at + 64}): ${run.stderr}`);
+    assert.match(run.stderr, /cannot be used: it is damaged/);
+    assert.deepEqual(readFileSync(file), bytes, "the damaged file is left as it was");
+    refused++;
+  }
+  assert.ok(damagedStores >= 4, `${damagedStores} stores were damaged`);
+  assert.equal(refused, damagedStores);
+});
+
+test("a database with the store's format tag but another schema is refused and left byte-identical", async () => {
+  const { ws } = ranHelloWorld();
+  const file = join(ws.dir, ".tasklens", "cache.db");
+  await editSnapshot(file, "DROP TABLE value; CREATE TABLE value (hash TEXT PRIMARY KEY, payload BLOB)");
+  const before = readFileSync(file);
+  const run = ws.run(["run", "hello_world.ts"]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /its table value has another schema \(no column data.*an unknown column payload/);
+  assert.deepEqual(readFileSync(file), before);
+});
