@@ -109,6 +109,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const executionRecord: ExecutionRecord = { id: execution.id, started, ended: null, status: "running", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null, error: null };
   store.putExecution(executionRecord);
   // The first write happens before any task runs: a store that cannot take it is refused here.
+  // Waiting for another process's lock happens here, asynchronously (Ctrl-C still acts), never in a write.
+  await store.whenUnlocked();
   store.flush();
   out.log(`Start Execution ${execution.id.slice(0, 8)}:  ${commandLine.join(" ")}`);
 
@@ -178,6 +180,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     }
   }
   store.putExecution(executionRecord);
+  await store.whenUnlocked();
   try {
     store.close();
     writeProblem = undefined;

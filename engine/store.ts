@@ -18,7 +18,8 @@ import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
 import { sha256 } from "./hash";
-import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
+import { appendDurably, writeFileAtomic } from "./fsutil";
+import { LOCK_TIMEOUT_MS, removeDeadTemporaries, StoreLock } from "./storeLock";
 import { columnsOf, integrityProblem, isValueHash, readSmallText, readStoreFile, schemaProblem, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
@@ -37,14 +38,19 @@ export class StoreWriteError extends StoreError {
   }
 }
 
+/** Another process holds the store's lock longer than a write may wait: the records stay pending. */
+export class StoreBusyError extends StoreWriteError {
+  constructor(lockFile: string) {
+    super(lockFile, new Error(`the store is locked by another process (${lockFile}); if no tasklens is running, remove the lock file`));
+    this.name = "StoreBusyError";
+  }
+}
+
 const FORMAT = "tasklens-store-2";
 /** The earlier single-file format: the same cache tables plus the history; migrated on the first write. */
 const LEGACY_FORMAT = "tasklens-store-1";
 /** Values larger than this live beside the database, content-addressed, not inside it. */
 const LARGE_VALUE_BYTES = 64 * 1024;
-/** A lock whose holder shows no sign of life for this long is taken over. */
-const LOCK_STALE_MS = 10_000;
-const LOCK_TIMEOUT_MS = 30_000;
 /** The journal is folded into a new snapshot when it exceeds this and half the snapshot. */
 const COMPACT_MIN_BYTES = 1 << 20;
 
@@ -238,16 +244,6 @@ function readJsonLines<T>(file: string, from = 0): { records: T[]; end: number }
   return { records, end: start };
 }
 
-/** The lock holder's identity: pid and the process's start time (pids are reused). */
-function processStart(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
-  } catch {
-    return "";
-  }
-}
-
 /** History files of one execution id (ids are hex; anything else never becomes a path). */
 function isId(id: string): boolean {
   return /^[0-9a-f]{8,64}$/.test(id);
@@ -274,6 +270,7 @@ export class Store {
   private closed = false;
   private indexCache: { stamp: FileStamp | undefined; executions: Map<string, ExecutionRecord> } | undefined;
   private runCache = new Map<string, RunFile>();
+  private readonly storeLock: StoreLock;
 
   private constructor(
     private readonly SQL: SqlJsStatic,
@@ -281,7 +278,9 @@ export class Store {
     private generation: number,
     readonly file: string,
     readonly readonly: boolean,
-  ) {}
+  ) {
+    this.storeLock = new StoreLock(`${file}.lock`);
+  }
 
   get valuesDir(): string {
     return path.join(path.dirname(this.file), "values");
@@ -309,7 +308,10 @@ export class Store {
     const readonly = options.readonly ?? false;
     const loaded = Store.readSnapshot(SQL, abs, !readonly);
     if (!loaded && readonly) return new Store(SQL, emptyDb(SQL, 0), 0, abs, true);
-    if (!readonly) Store.checkWritable(abs, loaded !== undefined);
+    if (!readonly) {
+      Store.checkWritable(abs, loaded !== undefined);
+      removeDeadTemporaries(abs);
+    }
     let store: Store;
     if (loaded) {
       store = new Store(SQL, loaded.db, loaded.generation, abs, readonly);
@@ -726,7 +728,12 @@ export class Store {
     const journal = stampOf(this.journalFile)?.size ?? 0;
     const snapshot = stampOf(this.file)?.size ?? 0;
     if (journal < COMPACT_MIN_BYTES || journal < snapshot / 2) return;
-    this.compact();
+    try {
+      this.compact();
+    } catch (error) {
+      // Compaction is an optimisation: a busy store keeps its journal until a later one.
+      if (!(error instanceof StoreBusyError)) throw error;
+    }
   }
 
   /** Writes a new snapshot holding everything recorded so far, by this process and any other. */
@@ -837,7 +844,8 @@ export class Store {
   }
 
   private withLock<T>(body: () => T): T {
-    const release = this.lock();
+    const release = this.storeLock.acquireSync();
+    if (!release) throw new StoreBusyError(this.storeLock.file);
     try {
       return body();
     } finally {
@@ -845,52 +853,9 @@ export class Store {
     }
   }
 
-  private lock(): () => void {
-    const lockFile = `${this.file}.lock`;
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (;;) {
-      try {
-        const fd = fs.openSync(lockFile, "wx");
-        try {
-          fs.writeSync(fd, `${process.pid} ${processStart(process.pid)}`);
-        } finally {
-          fs.closeSync(fd);
-        }
-        return () => fs.rmSync(lockFile, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new StoreWriteError(lockFile, error);
-      }
-      if (this.lockIsStale(lockFile)) {
-        fs.rmSync(lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new StoreError(`tasklens: the store ${this.file} is locked by another process (${lockFile}); if no tasklens is running, remove the lock file`);
-      sleepSync(5);
-    }
-  }
-
-  /**
-   * A lock is stale when its holder is gone (no such process, or the pid now belongs to a process
-   * started later), when it never got its holder's pid (killed between create and write), or when
-   * nobody touched it for LOCK_STALE_MS (a stopped or hung holder: locks are held for milliseconds).
-   */
-  private lockIsStale(lockFile: string): boolean {
-    try {
-      const text = (readSmallText(lockFile) ?? "").trim();
-      const age = Date.now() - fs.statSync(lockFile).mtimeMs;
-      if (age > LOCK_STALE_MS) return true;
-      const [pidText, start] = text.split(" ");
-      const pid = Number(pidText);
-      if (!Number.isInteger(pid) || pid <= 0) return age > 1000;
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "ESRCH";
-      }
-      return start !== undefined && start !== "" && processStart(pid) !== "" && processStart(pid) !== start;
-    } catch {
-      return false; // vanished meanwhile: the next attempt takes it
-    }
+  /** Settles once the lock is free (true) or after LOCK_TIMEOUT_MS (false): wait here, not in a write, to keep the event loop turning. */
+  whenUnlocked(timeoutMs = LOCK_TIMEOUT_MS): Promise<boolean> {
+    return this.storeLock.whenFree(timeoutMs);
   }
 
   /** Flushes, folds a large journal into the snapshot, and releases the database. */

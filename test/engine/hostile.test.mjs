@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tasklens, workspace } from "../helpers.mjs";
+import { spawnTasklens, tasklens, waitFor, workspace } from "../helpers.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -189,4 +190,97 @@ test("a database with the store's format tag but another schema is refused and l
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /its table value has another schema \(no column data.*an unknown column payload/);
   assert.deepEqual(readFileSync(file), before);
+});
+
+/** A process that stays alive (a lock holder that neither writes nor exits), and its lock text. */
+async function liveHolder() {
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 120000)"], { stdio: "ignore" });
+  await new Promise((r) => child.on("spawn", r));
+  const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+  const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  return { child, text: `${child.pid} ${start}` };
+}
+
+test("a run waiting for another process's lock keeps its event loop free: Ctrl-C ends it at once", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  const holder = await liveHolder();
+  const lock = join(ws.dir, ".tasklens", "cache.db.lock");
+  writeFileSync(lock, holder.text);
+  try {
+    const run = spawnTasklens(["run", "hello_world.ts"], { cwd: ws.dir });
+    await new Promise((r) => setTimeout(r, 1500));
+    const sent = Date.now();
+    run.kill("SIGINT");
+    await new Promise((r) => run.on("close", r));
+    assert.ok(Date.now() - sent < 3000, `the run ended ${Date.now() - sent} ms after SIGINT`);
+  } finally {
+    holder.child.kill();
+  }
+});
+
+test("a lock held during the run: the periodic flush says so and retries, jobs go on, every record is kept", async () => {
+  const ws = workspace({ "w.ts": `import { task } from "tasklens";
+export const step = task(async function step(i: number) {
+  await new Promise((r) => setTimeout(r, 50));
+  return i;
+});
+export const main = task(async function main() {
+  const out: number[] = [];
+  for (let i = 0; i < 80; i++) out.push(await step(i));
+  return out.length;
+});
+` });
+  const holder = await liveHolder();
+  const lock = join(ws.dir, ".tasklens", "cache.db.lock");
+  const run = spawnTasklens(["run", "w.ts"], { cwd: ws.dir });
+  let stderr = "";
+  run.stderr.on("data", (d) => (stderr += d));
+  const steps = () => (stderr.match(/Run    Job [0-9a-f]{8}:  step\(/g) ?? []).length;
+  try {
+    await waitFor(() => steps() >= 5, { what: "5 steps" });
+    writeFileSync(lock, holder.text);
+    const during = steps();
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = steps();
+    rmSync(lock);
+    assert.ok(after > during + 3, `jobs went on while the lock was held (${during} → ${after})`);
+  } finally {
+    holder.child.kill();
+  }
+  const code = await new Promise((r) => run.on("close", r));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /locked by another process/);
+  assert.match(stderr, /The store can be written again/);
+  assert.doesNotMatch(stderr, /internal error|    at /);
+  const log = JSON.parse(ws.run(["log", "-", "--json"]).stdout);
+  assert.equal(log.jobs.filter((j) => j.status === "done").length, 81);
+});
+
+test("an empty lock file (a crash between creating and writing it) and a dead holder's lock are taken over", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  const lock = join(ws.dir, ".tasklens", "cache.db.lock");
+  writeFileSync(lock, "");
+  const empty = ws.run(["run", "hello_world.ts"]);
+  assert.equal(empty.code, 0, empty.stderr);
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+  writeFileSync(lock, `${dead} 1`);
+  const gone = ws.run(["run", "hello_world.ts"]);
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(existsSync(lock), false);
+});
+
+test("a killed run's temporary store copy is removed by the next run; a live process's is left alone", () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+  const stale = join(ws.dir, ".tasklens", `cache.db.tmp-${dead}-k1ll3d`);
+  const staleJournal = join(ws.dir, ".tasklens", `cache.db.journal.tmp-${dead}-k1ll3d`);
+  const live = join(ws.dir, ".tasklens", `cache.db.tmp-${process.pid}-w0rk1ng`);
+  for (const f of [stale, staleJournal, live]) writeFileSync(f, Buffer.alloc(4096));
+  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
+  assert.equal(existsSync(stale), false);
+  assert.equal(existsSync(staleJournal), false);
+  assert.equal(existsSync(live), true);
 });
