@@ -201,26 +201,7 @@ async function liveHolder() {
   return { child, text: `${child.pid} ${start}` };
 }
 
-test("a run waiting for another process's lock keeps its event loop free: Ctrl-C ends it at once", async () => {
-  const ws = workspace({}, { example: "hello_world.ts" });
-  assert.equal(ws.run(["run", "hello_world.ts"]).code, 0);
-  const holder = await liveHolder();
-  const lock = join(ws.dir, ".tasklens", "cache.db.lock");
-  writeFileSync(lock, holder.text);
-  try {
-    const run = spawnTasklens(["run", "hello_world.ts"], { cwd: ws.dir });
-    await new Promise((r) => setTimeout(r, 1500));
-    const sent = Date.now();
-    run.kill("SIGINT");
-    await new Promise((r) => run.on("close", r));
-    assert.ok(Date.now() - sent < 3000, `the run ended ${Date.now() - sent} ms after SIGINT`);
-  } finally {
-    holder.child.kill();
-  }
-});
-
-test("a lock held during the run: the periodic flush says so and retries, jobs go on, every record is kept", async () => {
-  const ws = workspace({ "w.ts": `import { task } from "tasklens";
+const slowSteps = `import { task } from "tasklens";
 export const step = task(async function step(i: number) {
   await new Promise((r) => setTimeout(r, 50));
   return i;
@@ -230,7 +211,31 @@ export const main = task(async function main() {
   for (let i = 0; i < 80; i++) out.push(await step(i));
   return out.length;
 });
-` });
+`;
+
+test("a run meeting another process's lock keeps its event loop free: Ctrl-C ends it at once", async () => {
+  const ws = workspace({ "w.ts": slowSteps });
+  const holder = await liveHolder();
+  const run = spawnTasklens(["run", "w.ts"], { cwd: ws.dir });
+  let stderr = "";
+  run.stderr.on("data", (d) => (stderr += d));
+  try {
+    await waitFor(() => /Run    Job [0-9a-f]{8}:  step\(/.test(stderr), { what: "a step" });
+    writeFileSync(join(ws.dir, ".tasklens", "cache.db.lock"), holder.text);
+    await new Promise((r) => setTimeout(r, 600));
+    const sent = Date.now();
+    run.kill("SIGINT");
+    const code = await new Promise((r) => run.on("close", r));
+    assert.ok(Date.now() - sent < 3000, `the run ended ${Date.now() - sent} ms after SIGINT`);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted by SIGINT/);
+  } finally {
+    holder.child.kill();
+  }
+});
+
+test("a lock held during the run: the periodic flush says so and retries, jobs go on, every record is kept", async () => {
+  const ws = workspace({ "w.ts": slowSteps });
   const holder = await liveHolder();
   const lock = join(ws.dir, ".tasklens", "cache.db.lock");
   const run = spawnTasklens(["run", "w.ts"], { cwd: ws.dir });
