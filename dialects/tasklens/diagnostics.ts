@@ -16,7 +16,8 @@ export type DiagnosticCode =
   | "nondeterministic"
   | "external-input"
   | "version-pinned-edit"
-  | "stale-cache";
+  | "stale-cache"
+  | "analysis-skipped";
 
 export type TaskDiagnostic = Finding & { code: DiagnosticCode };
 
@@ -38,6 +39,7 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   "external-input": "warning",
   "version-pinned-edit": "information",
   "stale-cache": "warning",
+  "analysis-skipped": "information",
 };
 
 // ---- quick fixes as text edits ----------------------------------------------------------------

@@ -8,10 +8,12 @@ import type { Prediction, TaskManifest } from "../../core/manifest";
 import { predict } from "../../core/predict";
 import type { StoreReader, TaskLookup } from "../../core/storeReader";
 import { AnalysisProvider, resolveRelativeImport } from "../../engine/analysis/closure";
-import { analyzeText, FileAnalysis } from "../../engine/analysis/file";
+import { analyzeTextBounded as analyzeText } from "../../engine/analysis/depth";
+import type { FileAnalysis } from "../../engine/analysis/file";
 import { projectHashMode } from "../../engine/store";
 import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
 import { manifestOf, staticIdentities, StaticTaskIdentity } from "./manifest";
+import { skippedFindings } from "./skipped";
 
 /** The tasklens view of a file: the neutral inspection plus what only this dialect knows. */
 export interface TasklensInspection extends Inspection {
@@ -93,7 +95,7 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
     analysis,
     identities,
     tasks,
-    findings: diagnose(text, analysis, identities, facts),
+    findings: [...diagnose(text, analysis, identities, facts), ...skippedFindings(analysis)],
     syntaxErrors: analysis.syntaxErrors,
   };
 }

@@ -289,3 +289,34 @@ test("a killed run's temporary store copy is removed by the next run; a live pro
   assert.equal(existsSync(staleJournal), false);
   assert.equal(existsSync(live), true);
 });
+
+const deepWorkflow = (n) => `import { task } from "tasklens";
+const planet = "x";
+export const main = task(function main() {
+  return ${"(".repeat(n)}1${")".repeat(n)} + planet;
+});
+export const other = task(function other() {
+  return planet;
+});
+`;
+
+test("an expression nested 3,000 deep is checked: the rest of the file keeps its findings, the skipped region is named", () => {
+  const ws = workspace({ "deep.ts": deepWorkflow(3000) });
+  const r = ws.run(["check", "deep.ts", "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const rows = JSON.parse(r.stdout);
+  assert.deepEqual(rows.map((d) => `${d.code} ${d.task}`).sort(), ["analysis-skipped main", "unhashed-constant main", "unhashed-constant other"]);
+  assert.equal(ws.run(["explain", "deep.ts"]).code, 0);
+});
+
+test("a module-level concatenation of 3,000 strings loads, runs and is checked", () => {
+  const strings = Array.from({ length: 3000 }, (_, i) => JSON.stringify(`s${i}`)).join(" + ");
+  const ws = workspace({ "concat.ts": `import { task } from "tasklens";\nconst BIG = ${strings};\nexport const main = task(function main() {\n  return BIG.length;\n});\n` });
+  const run = ws.run(["run", "concat.ts"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim(), String(Array.from({ length: 3000 }, (_, i) => `s${i}`).join("").length));
+  const check = ws.run(["check", "concat.ts", "--json"]);
+  assert.equal(check.code, 1, check.stderr);
+  assert.ok(JSON.parse(check.stdout).some((d) => d.code === "unhashed-constant" && /BIG/.test(d.message)));
+  assert.equal(ws.run(["explain", "concat.ts"]).code, 0);
+});
