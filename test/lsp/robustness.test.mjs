@@ -1,6 +1,7 @@
 // The server under bad input: random truncations and edits, broken stores, workflows with side effects.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, workspace } from "../helpers.mjs";
@@ -92,4 +93,56 @@ export const main = task(function main() { writeFileSync(${JSON.stringify(marker
   });
   assert.equal(ws.run(["run", "side.ts"]).code, 0);
   assert.equal(readFileSync(marker, "utf8"), "task ran", "the same file does run under tasklens run (the marker works)");
+});
+
+test("no request is answered before initialize: error -32002 (ServerNotInitialized), then normal service", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  await withServer({ cwd: ws.dir, initialize: false }, async (server) => {
+    const uri = pathToFileURL(ws.path("hello_world.ts")).toString();
+    for (const [method, params] of [["textDocument/codeLens", { textDocument: { uri } }], ["tasklens/stores", {}], ["textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 0 } }]]) {
+      await assert.rejects(server.request(method, params), (error) => error.code === -32002, method);
+    }
+    await server.initialize();
+    server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    assert.equal((await server.codeLens(uri)).length, 3);
+  });
+});
+
+test("an edit nesting 1,000 deep never poisons the document: findings outside it stay, the original text gets its findings back", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const original = ws.read("hello_world.ts");
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), original);
+    const before = await server.waitForDiagnostics(uri, (d) => d.length > 0);
+    const deep = original.replace("return planet;", `return ${"(".repeat(1000)}1${")".repeat(1000)} + planet;`);
+    const version = server.change(uri, deep);
+    const during = await server.waitForDiagnostics(uri, (d) => d.some((x) => x.code === "analysis-skipped"), { version });
+    assert.ok(during.some((d) => d.code === "unhashed-constant"), JSON.stringify(during.map((d) => d.code)));
+    const restored = server.change(uri, original);
+    const after = await server.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === "analysis-skipped"), { version: restored });
+    assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), before.map((d) => [d.code, d.range.start.line]));
+    assert.equal((await server.codeLens(uri)).length, 3);
+    assert.equal(server.logs.filter((l) => /failed|uncaught/.test(l)).length, 0, server.logs.join("\n"));
+  });
+});
+
+test("in an untrusted workspace no store outside the folder is read (package.json's db, a symlinked store); trusted, it is", async () => {
+  const outside = workspace({}, { example: "hello_world.ts" });
+  assert.equal(outside.run(["run", "hello_world.ts"]).code, 0);
+  const elsewhere = join(outside.dir, ".tasklens", "cache.db");
+  const ws = workspace({ "package.json": JSON.stringify({ tasklens: { db: elsewhere } }) }, { example: "hello_world.ts" });
+  const statusTitles = async (options) =>
+    withServer({ cwd: ws.dir, workspaceFolders: [ws.dir], initializationOptions: options }, async (server) => {
+      const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+      return (await server.codeLens(uri)).filter((l) => /explainTask$/.test(l.command.command)).map((l) => l.command.title);
+    });
+  const untrusted = await statusTitles({ trusted: false });
+  assert.equal(untrusted.length, 3);
+  for (const title of untrusted) assert.match(title, /store unavailable: the store .* is outside the workspace folder/);
+  assert.deepEqual(await statusTitles({ trusted: true }), ["✓ cached · just now", "✓ cached · just now", "✓ cached · just now"]);
+  // A store symlinked out of the folder counts as outside too.
+  writeFileSync(ws.path("package.json"), "{}");
+  mkdirSync(join(ws.dir, ".tasklens"));
+  symlinkSync(elsewhere, join(ws.dir, ".tasklens", "cache.db"));
+  for (const title of await statusTitles({ trusted: false })) assert.match(title, /outside the workspace folder/);
 });
