@@ -7,17 +7,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { spawnTasklens, tasklens, waitFor, workspace } from "../helpers.mjs";
+import { pointResultAt, spawnTasklens, tasklens, waitFor, workspace } from "../helpers.mjs";
 
 const require = createRequire(import.meta.url);
-
-/** Rewrites the journal of a store: `edit(record)` returns the record to keep (or undefined to drop it); `extra` records are appended. */
-export function editJournal(ws, edit, extra = []) {
-  const file = join(ws.dir, ".tasklens", "cache.db.journal");
-  const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  const kept = records.map((r) => (Array.isArray(r) ? edit(r) : r)).filter((r) => r !== undefined);
-  writeFileSync(file, [...kept, ...extra].map((r) => JSON.stringify(r)).join("\n") + "\n");
-}
 
 /** Runs SQL on the store's snapshot file. */
 export async function editSnapshot(file, sql) {
@@ -35,15 +27,6 @@ function ranHelloWorld() {
   assert.equal(first.code, 0, first.stderr);
   const main = JSON.parse(first.stdout).jobs.find((j) => j.task.endsWith(".main"));
   return { ws, mainCall: main.callHash };
-}
-
-/** Points main's cached result (and its whole-subtree result) at `hash`, a value row stored outside the database. */
-function pointResultAt(ws, mainCall, hash, size) {
-  editJournal(ws, (r) => {
-    if (r[0] === "call" && r[1] === mainCall) return Object.assign([...r], { 4: hash });
-    if (r[0] === "final" && r[3] === mainCall) return Object.assign([...r], { 1: hash });
-    return r;
-  }, [["value", hash, null, 1, size]]);
 }
 
 test("a value hash read from a store is a file name only in its exact form: a `../` hash never reads outside the store", () => {
