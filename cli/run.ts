@@ -11,7 +11,6 @@ import { encodeValue } from "../engine/values";
 import { describeParam, parseParamValue, pathFlag, UsageError } from "./args";
 import { runTarget, taskArguments } from "./runArgs";
 import { Output } from "./output";
-import { dialectOfFile } from "../dialects";
 
 /** How often completed jobs are appended to the store during a run. */
 const FLUSH_MS = 200;
@@ -47,7 +46,8 @@ function helpFor(def: TaskDefinition, file: string): string {
 
 export async function runCommand(argv: string[], out: Output): Promise<number> {
   const target = argv.find((a) => !a.startsWith("-"));
-  if (target && dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
+  // The dialects are loaded only for a Python file: they load TypeScript, which a cached run never needs.
+  if (target?.endsWith(".py") && (require("../dialects") as typeof import("../dialects")).dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
   const command = runTarget(argv);
   const { file: fileArg, task: taskArg = "main" } = command;
   if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]");

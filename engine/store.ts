@@ -180,7 +180,6 @@ function configure(db: Database): Database {
   return db;
 }
 
-/** Opens the bytes of a store snapshot as a database, or explains why they are not one. */
 /** The tables of the current format, as SCHEMA creates them (what a store must hold). */
 let expectedColumns: Map<string, string[]> | undefined;
 const TABLES = ["task", "value", "call_node"];
@@ -189,9 +188,10 @@ const LEGACY_MISSING = new Set(["final_hash", "subtree"]);
 
 /**
  * Opens the bytes of a store snapshot as a database, or explains why they are not one. The whole
- * file is checked (`thorough`: indexes too, before a writer could fold damage into a new snapshot).
+ * file's pages and records are checked (SQLite's quick_check: integrity_check, which also
+ * cross-checks indexes, takes over ten times as long on a large store).
  */
-function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array, thorough: boolean): { db: Database; format: string; generation: number } {
+function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Database; format: string; generation: number } {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== "SQLite format 3\u0000") {
     throw new StoreError(corruptMessage(file, bytes.length === 0 ? "the file is empty" : "it is not an SQLite database"));
   }
@@ -201,7 +201,7 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array, thorough: 
     const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
     const format = meta.get("format");
     if (format !== FORMAT && format !== LEGACY_FORMAT) throw new StoreError(corruptMessage(file, formatProblem(format)));
-    const damage = integrityProblem(db, thorough);
+    const damage = integrityProblem(db);
     if (damage) throw new StoreError(corruptMessage(file, `it is damaged (${damage})`));
     if (!expectedColumns) {
       const fresh = emptyDb(SQL, 0);
@@ -306,7 +306,7 @@ export class Store {
     const SQL = await loadSql();
     const abs = path.resolve(file);
     const readonly = options.readonly ?? false;
-    const loaded = Store.readSnapshot(SQL, abs, !readonly);
+    const loaded = Store.readSnapshot(SQL, abs);
     if (!loaded && readonly) return new Store(SQL, emptyDb(SQL, 0), 0, abs, true);
     if (!readonly) {
       Store.checkWritable(abs, loaded !== undefined);
@@ -326,7 +326,7 @@ export class Store {
     return store;
   }
 
-  private static readSnapshot(SQL: SqlJsStatic, abs: string, thorough: boolean): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
+  private static readSnapshot(SQL: SqlJsStatic, abs: string): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
     let bytes: Uint8Array | undefined;
     const stamp = stampOf(abs);
     try {
@@ -335,7 +335,7 @@ export class Store {
       throw new StoreError(corruptMessage(abs, error instanceof UnsafeFileError ? `it ${error.why}` : `it cannot be read (${(error as Error).message})`));
     }
     if (!bytes) return undefined;
-    return { ...openBytes(SQL, abs, bytes, thorough), stamp };
+    return { ...openBytes(SQL, abs, bytes), stamp };
   }
 
   /** Refuses a store that could not be written, before any task runs. */
@@ -400,7 +400,7 @@ export class Store {
     const stamp = stampOf(this.file);
     const snapshotSame = stamp && this.snapshotStamp && stamp.ino === this.snapshotStamp.ino && stamp.size === this.snapshotStamp.size;
     if (!snapshotSame) {
-      const loaded = Store.readSnapshot(this.SQL, this.file, !this.readonly);
+      const loaded = Store.readSnapshot(this.SQL, this.file);
       if (!loaded) return;
       this.replaceDb(loaded.db);
       this.generation = loaded.generation;

@@ -72,12 +72,9 @@ interface Queryable {
   exec(sql: string): Array<{ values: unknown[][] }>;
 }
 
-/**
- * Why SQLite finds the database damaged, or undefined when it is sound. `thorough`: SQLite's
- * integrity_check (also cross-checks indexes), else quick_check (pages and records only).
- */
-export function integrityProblem(db: Queryable, thorough: boolean): string | undefined {
-  const rows = db.exec(`PRAGMA ${thorough ? "integrity_check" : "quick_check"}(5)`)[0]?.values ?? [];
+/** Why SQLite's quick_check finds the database damaged (pages, records, their order), or undefined when it is sound. */
+export function integrityProblem(db: Queryable): string | undefined {
+  const rows = db.exec("PRAGMA quick_check(5)")[0]?.values ?? [];
   const messages = rows.map((r) => String(r[0]));
   return messages.length === 1 && messages[0] === "ok" ? undefined : messages.join("; ") || "no answer from the integrity check";
 }

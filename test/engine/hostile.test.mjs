@@ -121,13 +121,13 @@ test("a task parameter's value that looks like a flag is the task's: it never ch
   assert.equal(existsSync(join(ws.dir, "other.db")), true);
 });
 
-/** Whether SQLite itself finds the database damaged. */
+/** Whether SQLite itself finds the database damaged (its quick_check: pages, records, their order). */
 async function damaged(bytes) {
   const SQL = await require("sql.js")();
   try {
     const db = new SQL.Database(bytes);
     try {
-      return db.exec("PRAGMA integrity_check")[0].values.map((r) => r[0]).join() !== "ok";
+      return db.exec("PRAGMA quick_check")[0].values.map((r) => r[0]).join() !== "ok";
     } finally {
       db.close();
     }
