@@ -76,9 +76,14 @@ export function taskArguments(taskName: string, params: CliParam[], flags: Map<s
 }
 
 /** Converts a command-line string to the value a parameter of this declared type expects. */
+/** A parameter's type as declared, else as its default's literal implies ("" when neither tells). */
+export function paramType(param: CliParam): string {
+  return baseType(param.type) || inferType(param.defaultText);
+}
+
 export function parseParamValue(param: CliParam, raw: string | true): unknown {
   if (param.rawText) return raw;
-  const type = baseType(param.type) || inferType(param.defaultText);
+  const type = paramType(param);
   const fail = (what: string): never => {
     throw new UsageError(`--${param.name}: expected ${what}, got ${JSON.stringify(raw)}`);
   };

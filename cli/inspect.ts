@@ -12,13 +12,14 @@ import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
 /** The store of a workflow, read-only, if there is one; an unusable one is reported, not fatal. */
-async function openStore(dialect: Dialect, location: string, out: Output): Promise<StoreReader | undefined> {
+async function openStore(dialect: Dialect, location: string, out: Output, problems: string[]): Promise<StoreReader | undefined> {
   if (!fs.existsSync(location)) return undefined;
   try {
     return await dialect.openStore(location);
   } catch (error) {
     if (error instanceof StoreError) {
       out.error(`${error.message}\n(continuing without the store)`);
+      problems.push(location);
       return undefined;
     }
     throw error;
@@ -55,6 +56,8 @@ function workflowFilesIn(dir: string): string[] {
 /** Inspects files against their stores, opening each store once (files of one project share it). */
 export class Inspector {
   private readonly stores = new Map<string, Promise<StoreReader | undefined>>();
+  /** Stores that could not be used (the predictions then assume an empty store). */
+  readonly storeProblems: string[] = [];
   constructor(private readonly out: Output, private readonly dbFlag: string | undefined) {}
 
   async inspect(file: string): Promise<Inspection> {
@@ -65,7 +68,7 @@ export class Inspector {
   async open(file: string): Promise<{ document: DialectDocument; store: StoreReader | undefined; inspection: Inspection }> {
     const { dialect, text } = workflowOf(file);
     const location = dialect.storeLocation(file, this.dbFlag);
-    if (!this.stores.has(location)) this.stores.set(location, openStore(dialect, location, this.out));
+    if (!this.stores.has(location)) this.stores.set(location, openStore(dialect, location, this.out, this.storeProblems));
     const store = await this.stores.get(location);
     const document = dialect.openDocument(file, text);
     return { document, store, inspection: document.inspect(store) };
@@ -117,12 +120,11 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
   const [file, taskArg] = positionals;
   if (!file) throw new UsageError("usage: tasklens explain FILE [TASK] [--json] [--db PATH]");
   const json = flags.get("json") === true;
-  const result = await new Inspector(out, pathFlag(flags, "db")).inspect(file);
+  const inspector = new Inspector(out, pathFlag(flags, "db"));
+  const result = await inspector.inspect(file);
   const predictions = selectTasks(result, taskArg).map((t) => t.prediction);
-  if (json) {
-    out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, taskHash: p.taskHash, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
-    return 0;
-  }
-  out.stdout(explainText(predictions));
-  return 0;
+  if (json) out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, taskHash: p.taskHash, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
+  else out.stdout(explainText(predictions));
+  // Predictions against a store that could not be read are not predictions: bad input.
+  return inspector.storeProblems.length ? 2 : 0;
 }

@@ -9,11 +9,10 @@ import { WorkerPool } from "../engine/workers";
 import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
 import { changedWords } from "../core/present";
-import { describeParam, parseArgv, pathFlag, taskArguments, UsageError } from "./args";
+import { describeParam, pathFlag, taskArguments, UsageError } from "./args";
+import { runTarget, splitRunArguments } from "./runArgs";
 import { Output } from "./output";
-import { dialectOfFile } from "../dialects";
 
-const RUN_FLAGS = new Set(["no-cache", "full-check", "json", "help"]);
 /** How often completed jobs are appended to the store during a run. */
 const FLUSH_MS = 200;
 
@@ -48,17 +47,21 @@ function helpFor(def: TaskDefinition, file: string): string {
 
 export async function runCommand(argv: string[], out: Output): Promise<number> {
   const target = argv.find((a) => !a.startsWith("-"));
-  if (target && dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
-  const { positionals, flags } = parseArgv(argv, RUN_FLAGS);
-  const [fileArg, taskArg = "main", ...extra] = positionals;
+  // The dialects are loaded only for a Python file: they load TypeScript, which a cached run never needs.
+  if (target?.endsWith(".py") && (require("../dialects") as typeof import("../dialects")).dialectOfFile(target)?.id === "redun") return (require("./runRedun") as typeof import("./runRedun")).runRedunCommand(argv, out);
+  const command = runTarget(argv);
+  const { file: fileArg, task: taskArg = "main" } = command;
   if (!fileArg) throw new UsageError("usage: tasklens run FILE [TASK] [--PARAM VALUE …] [--no-cache] [--full-check] [--db PATH] [--json] [--jobs N]");
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])} (task parameters are given as --name value)`);
   const workflow = loadWorkflow(fileArg);
   const def = findTask(workflow, taskArg);
   if (!def) {
     out.error(`tasklens: no task ${JSON.stringify(taskArg)} in ${fileArg}. Tasks in the file:\n${taskList(workflow)}`);
     return 2;
   }
+  const given = splitRunArguments(command.rest, paramsOf(def), (name) => {
+    throw new UsageError(`task ${def.fullName} has no parameter --${name}\n${helpFor(def, fileArg)}`);
+  });
+  const flags = new Map([...command.flags, ...given.flags]);
   if (flags.has("help")) {
     out.stdout(helpFor(def, fileArg));
     return 0;
@@ -71,7 +74,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const dbFlag = pathFlag(flags, "db");
 
   const params = paramsOf(def);
-  const named = taskArguments(def.fullName, params, flags, new Set(["no-cache", "full-check", "json", "jobs", "db", "help"]), helpFor(def, fileArg));
+  const named = taskArguments(def.fullName, params, given.params, new Set(), helpFor(def, fileArg));
   const args: unknown[] = params.map((p) => named[p.name]);
   while (args.length && args[args.length - 1] === undefined) args.pop();
 
@@ -105,6 +108,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
   const executionRecord: ExecutionRecord = { id: execution.id, started, ended: null, status: "running", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null, error: null };
   store.putExecution(executionRecord);
   // The first write happens before any task runs: a store that cannot take it is refused here.
+  // Waiting for another process's lock happens here, asynchronously (Ctrl-C still acts), never in a write.
+  await store.whenUnlocked();
   store.flush();
   out.log(`Start Execution ${execution.id.slice(0, 8)}:  ${commandLine.join(" ")}`);
 
@@ -175,6 +180,7 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
     }
   }
   store.putExecution(executionRecord);
+  await store.whenUnlocked();
   try {
     store.close();
     writeProblem = undefined;

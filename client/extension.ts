@@ -62,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: WORKFLOW_LANGUAGES.map((language) => ({ scheme: "file", language })),
     outputChannel: serverLog,
     // A function: evaluated again when the client restarts after a settings change.
-    initializationOptions: (): InitializationOptions => ({ storeOverrides: storeOverrides(), runTasks: "client" }),
+    initializationOptions: (): InitializationOptions => ({ storeOverrides: storeOverrides(), runTasks: "client", trusted: vscode.workspace.isTrusted }),
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => ({ action: CloseAction.Restart, message: "The tasklens language server stopped; restarting it." }),

@@ -44,7 +44,9 @@ export type DiagnosticCode =
   /** redun's own: an edit that changes only comments or blank lines, which redun's raw-text hash reruns for. */
   | "cosmetic-edit-reruns"
   /** redun's own: what redun rejects when it imports the file. */
-  | "redun-invalid";
+  | "redun-invalid"
+  /** Code nested too deep to analyse: what was skipped is said, the rest of the file keeps its findings. */
+  | "analysis-skipped";
 
 export const SEVERITY: Record<DiagnosticCode, Severity> = {
   "unhashed-constant": "warning",
@@ -58,6 +60,7 @@ export const SEVERITY: Record<DiagnosticCode, Severity> = {
   "stale-cache": "warning",
   "cosmetic-edit-reruns": "information",
   "redun-invalid": "error",
+  "analysis-skipped": "information",
 };
 
 export interface SyntaxProblem {

@@ -8,9 +8,14 @@ const STATUS_LABEL: Record<string, string> = { done: "[ DONE ]", failed: "[FAILE
 
 const durationOf = (x: { started: number; ended: number | null }) => (x.ended === null ? null : x.ended - x.started);
 
-/** The command that started an execution, quoted where a shell would need it. */
+/** The command that started an execution, quoted for a POSIX shell: a copied line runs nothing it does not show. */
 export function commandText(e: ExecutionView): string {
-  return e.argv.slice(1).map((a) => (/^[\w./:=@-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+  return (Array.isArray(e.argv) ? e.argv.slice(1) : []).map((a) => shellQuote(String(a))).join(" ");
+}
+
+/** Single quotes: inside them a POSIX shell expands nothing (`$(…)`, backquotes, `$VAR`); a quote is closed, escaped and reopened. */
+export function shellQuote(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function executionLine(e: ExecutionView): string {

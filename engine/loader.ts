@@ -46,7 +46,7 @@ export function compileFile(file: string, text: string): CompiledFile {
   } catch {
     // not cached yet (or unreadable): compile below
   }
-  const { analyzeText } = require("./analysis/file") as typeof import("./analysis/file");
+  const { analyzeTextBounded: analyzeText } = require("./analysis/depth") as typeof import("./analysis/depth");
   const { transpileWorkflow } = require("./analysis/transpile") as typeof import("./analysis/transpile");
   const analysis = analyzeText(file, text);
   const result: CompiledFile = { js: analysis.syntaxErrors.length ? "" : transpileWorkflow(file, text, analysis).js, analysis };

@@ -19,7 +19,9 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
 import { StoreError } from "../core/storeReader";
 import { sha256 } from "./hash";
-import { appendDurably, sleepSync, writeFileAtomic } from "./fsutil";
+import { appendDurably, writeFileAtomic } from "./fsutil";
+import { LOCK_TIMEOUT_MS, removeDeadTemporaries, StoreLock } from "./storeLock";
+import { columnsOf, integrityProblem, isValueHash, readSmallText, readStoreFile, schemaProblem, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
 export { StoreError };
@@ -35,17 +37,21 @@ export class StoreWriteError extends StoreError {
   }
 }
 
+/** Another process holds the store's lock longer than a write may wait: the records stay pending. */
+export class StoreBusyError extends StoreWriteError {
+  constructor(lockFile: string) {
+    super(lockFile, new Error(`the store is locked by another process (${lockFile}); if no tasklens is running, remove the lock file`));
+    this.name = "StoreBusyError";
+  }
+}
+
 const FORMAT = "tasklens-store-2";
 /** The earlier single-file format: the same cache tables plus the history; migrated on the first write. */
 const LEGACY_FORMAT = "tasklens-store-1";
 /** Values larger than this live beside the database, content-addressed, not inside it. */
 const LARGE_VALUE_BYTES = 64 * 1024;
-/** A lock whose holder shows no sign of life for this long is taken over. */
-const LOCK_STALE_MS = 10_000;
-const LOCK_TIMEOUT_MS = 30_000;
 /** The journal is folded into a new snapshot when it exceeds this and half the snapshot. */
 const COMPACT_MIN_BYTES = 1 << 20;
-const HASH_FORM = /^[0-9a-f]{64}$/;
 const SQLITE_HEADER = "SQLite format 3\u0000";
 
 const SCHEMA = `
@@ -157,6 +163,13 @@ function corruptMessage(file: string, why: string): string {
   );
 }
 
+/** Why a database with a `meta` table is not a store this tasklens can use. */
+function formatProblem(format: string | undefined): string {
+  const version = /^tasklens-store-(\d+)$/.exec(format ?? "")?.[1];
+  if (version && Number(version) > Number(FORMAT.split("-").pop())) return `it was written by a newer tasklens (format ${format}; this one reads ${FORMAT}): upgrade tasklens to use it`;
+  return `it is a database of another kind (format ${String(format)})`;
+}
+
 function unwritableMessage(file: string, why: string): string {
   return `tasklens: the store ${file} cannot be written: ${why}. Nothing was run and nothing was changed. Fix the permissions, or pass --db PATH (or TASKLENS_DB) to use another store.`;
 }
@@ -167,7 +180,17 @@ function configure(db: Database): Database {
   return db;
 }
 
-/** Opens the bytes of a store snapshot as a database, or explains why they are not one. */
+/** The tables of the current format, as SCHEMA creates them (what a store must hold). */
+let expectedColumns: Map<string, string[]> | undefined;
+const TABLES = ["task", "value", "call_node"];
+/** Columns the earlier format lacks (its migration adds them). */
+const LEGACY_MISSING = new Set(["final_hash", "subtree"]);
+
+/**
+ * Opens the bytes of a store snapshot as a database, or explains why they are not one. The whole
+ * file's pages and records are checked (SQLite's quick_check: integrity_check, which also
+ * cross-checks indexes, takes over ten times as long on a large store).
+ */
 function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Database; format: string; generation: number } {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString("latin1") !== SQLITE_HEADER) {
     throw new StoreError(corruptMessage(file, bytes.length === 0 ? "the file is empty" : "it is not an SQLite database"));
@@ -177,9 +200,16 @@ function openBytes(SQL: SqlJsStatic, file: string, bytes: Uint8Array): { db: Dat
     db = new SQL.Database(bytes);
     const meta = new Map((db.exec("SELECT key, value FROM meta")[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
     const format = meta.get("format");
-    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new ForeignDatabaseError(corruptMessage(file, `it is a database of another kind (format ${String(format)})`));
-    // Reading every table's first row finds a damaged schema or root page without reading it all.
-    for (const table of ["task", "value", "call_node"]) db.exec(`SELECT * FROM ${table} LIMIT 1`);
+    if (format !== FORMAT && format !== LEGACY_FORMAT) throw new ForeignDatabaseError(corruptMessage(file, formatProblem(format)));
+    const damage = integrityProblem(db);
+    if (damage) throw new StoreError(corruptMessage(file, `it is damaged (${damage})`));
+    if (!expectedColumns) {
+      const fresh = emptyDb(SQL, 0);
+      expectedColumns = columnsOf(fresh, TABLES);
+      fresh.close();
+    }
+    const schema = schemaProblem(columnsOf(db, TABLES), expectedColumns, format === LEGACY_FORMAT ? LEGACY_MISSING : undefined);
+    if (schema) throw new StoreError(corruptMessage(file, `${schema}: it is not a store this tasklens can use`));
     return { db: configure(db), format, generation: Number(meta.get("generation") ?? 0) };
   } catch (error) {
     db?.close();
@@ -214,13 +244,8 @@ function looksLikeSqlite(file: string): boolean {
 
 /** The lines of a JSON-lines file that parse (a torn last line, cut by a crash, is skipped). */
 function readJsonLines<T>(file: string, from = 0): { records: T[]; end: number } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { records: [], end: 0 };
-    throw error;
-  }
+  const bytes = readStoreFile(file);
+  if (!bytes) return { records: [], end: 0 };
   const records: T[] = [];
   let start = from;
   for (let nl = bytes.indexOf(10, start); nl >= 0; nl = bytes.indexOf(10, start)) {
@@ -233,16 +258,6 @@ function readJsonLines<T>(file: string, from = 0): { records: T[]; end: number }
     }
   }
   return { records, end: start };
-}
-
-/** The lock holder's identity: pid and the process's start time (pids are reused). */
-function processStart(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
-  } catch {
-    return "";
-  }
 }
 
 /** History files of one execution id (ids are hex; anything else never becomes a path). */
@@ -273,6 +288,7 @@ export class Store {
   private runCache = new Map<string, RunFile>();
   /** The large value read last, checked: a log shows one value as several jobs' results and arguments. */
   private lastExternal: { hash: string; text: string } | undefined;
+  private readonly storeLock: StoreLock;
 
   private constructor(
     private readonly SQL: SqlJsStatic,
@@ -280,7 +296,9 @@ export class Store {
     private generation: number,
     readonly file: string,
     readonly readonly: boolean,
-  ) {}
+  ) {
+    this.storeLock = new StoreLock(`${file}.lock`);
+  }
 
   get valuesDir(): string {
     return path.join(path.dirname(this.file), "values");
@@ -311,7 +329,10 @@ export class Store {
     const readonly = options.readonly ?? false;
     const loaded = Store.readSnapshot(SQL, abs);
     if (!loaded && readonly) return new Store(SQL, emptyDb(SQL, 0), 0, abs, true);
-    if (!readonly) Store.checkWritable(abs, loaded !== undefined);
+    if (!readonly) {
+      Store.checkWritable(abs, loaded !== undefined);
+      removeDeadTemporaries(abs);
+    }
     let store: Store;
     if (loaded) {
       store = new Store(SQL, loaded.db, loaded.generation, abs, readonly);
@@ -327,14 +348,14 @@ export class Store {
   }
 
   private static readSnapshot(SQL: SqlJsStatic, abs: string): { db: Database; format: string; generation: number; stamp: FileStamp | undefined } | undefined {
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | undefined;
     const stamp = stampOf(abs);
     try {
-      bytes = fs.readFileSync(abs);
+      bytes = readStoreFile(abs);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new StoreError(corruptMessage(abs, `it cannot be read (${(error as Error).message})`));
+      throw new StoreError(corruptMessage(abs, error instanceof UnsafeFileError ? `it ${error.why}` : `it cannot be read (${(error as Error).message})`));
     }
+    if (!bytes) return undefined;
     return { ...openBytes(SQL, abs, bytes), stamp };
   }
 
@@ -483,21 +504,22 @@ export class Store {
   /** The stored encoding of a value, or undefined when the store does not hold it. */
   getValueJson(hash: string): Json | undefined {
     // A hash read from the store becomes a file name: only its exact form may.
-    if (!HASH_FORM.test(hash)) return undefined;
-    const row = this.one("SELECT data, external FROM value WHERE hash = ?", [hash]);
+    if (!isValueHash(hash)) return undefined;
+    const row = this.one("SELECT data, external, size FROM value WHERE hash = ?", [hash]);
     if (!row) return undefined;
     let text = row.data as string;
     if (row.external) {
       if (this.lastExternal?.hash === hash) {
         text = this.lastExternal.text;
       } else {
-        let bytes: Buffer;
+        let bytes: Buffer | undefined;
         try {
-          bytes = fs.readFileSync(this.valueFile(hash));
+          // Only a regular file inside the store's folder, no larger than the row says.
+          bytes = readStoreFile(this.valueFile(hash), { noFollow: true, limit: Math.min(Number(row.size) || 0, STORE_FILE_LIMIT) });
         } catch {
           return undefined;
         }
-        if (sha256(bytes) !== hash) return undefined;
+        if (!bytes || sha256(bytes) !== hash) return undefined;
         text = bytes.toString("utf8");
         this.lastExternal = { hash, text };
       }
@@ -735,7 +757,12 @@ export class Store {
     const journal = stampOf(this.journalFile)?.size ?? 0;
     const snapshot = stampOf(this.file)?.size ?? 0;
     if (journal < COMPACT_MIN_BYTES || journal < snapshot / 2) return;
-    this.compact();
+    try {
+      this.compact();
+    } catch (error) {
+      // Compaction is an optimisation: a busy store keeps its journal until a later one.
+      if (!(error instanceof StoreBusyError)) throw error;
+    }
   }
 
   /** Writes a new snapshot holding everything recorded so far, by this process and any other. */
@@ -840,7 +867,7 @@ export class Store {
         db.exec("COMMIT");
         db.exec("VACUUM");
       });
-      const deadFiles = deadValues.filter((r) => r.external && HASH_FORM.test(r.hash as string)).map((r) => r.hash as string);
+      const deadFiles = deadValues.filter((r) => r.external && isValueHash(r.hash)).map((r) => r.hash as string);
       const heldElsewhere = this.valuesHeldBySiblings(deadFiles);
       for (const hash of deadFiles) if (!heldElsewhere.has(hash)) fs.rmSync(this.valueFile(hash), { force: true });
     });
@@ -891,7 +918,8 @@ export class Store {
   }
 
   private withLock<T>(body: () => T): T {
-    const release = this.lock();
+    const release = this.storeLock.acquireSync();
+    if (!release) throw new StoreBusyError(this.storeLock.file);
     try {
       return body();
     } finally {
@@ -899,56 +927,9 @@ export class Store {
     }
   }
 
-  private lock(): () => void {
-    const lockFile = `${this.file}.lock`;
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (;;) {
-      try {
-        const fd = fs.openSync(lockFile, "wx");
-        try {
-          fs.writeSync(fd, `${process.pid} ${processStart(process.pid)}`);
-        } catch (error) {
-          // A disk too full for a few bytes: the lock we created must not stay behind.
-          fs.rmSync(lockFile, { force: true });
-          throw error;
-        } finally {
-          fs.closeSync(fd);
-        }
-        return () => fs.rmSync(lockFile, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new StoreWriteError(lockFile, error);
-      }
-      if (this.lockIsStale(lockFile)) {
-        fs.rmSync(lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new StoreError(`tasklens: the store ${this.file} is locked by another process (${lockFile}); if no tasklens is running, remove the lock file`);
-      sleepSync(5);
-    }
-  }
-
-  /**
-   * A lock is stale when its holder is gone (no such process, or the pid now belongs to a process
-   * started later), when it never got its holder's pid (killed between create and write), or when
-   * nobody touched it for LOCK_STALE_MS (a stopped or hung holder: locks are held for milliseconds).
-   */
-  private lockIsStale(lockFile: string): boolean {
-    try {
-      const text = fs.readFileSync(lockFile, "utf8").trim();
-      const age = Date.now() - fs.statSync(lockFile).mtimeMs;
-      if (age > LOCK_STALE_MS) return true;
-      const [pidText, start] = text.split(" ");
-      const pid = Number(pidText);
-      if (!Number.isInteger(pid) || pid <= 0) return age > 1000;
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "ESRCH";
-      }
-      return start !== undefined && start !== "" && processStart(pid) !== "" && processStart(pid) !== start;
-    } catch {
-      return false; // vanished meanwhile: the next attempt takes it
-    }
+  /** Settles once the lock is free (true) or after LOCK_TIMEOUT_MS (false): wait here, not in a write, to keep the event loop turning. */
+  whenUnlocked(timeoutMs = LOCK_TIMEOUT_MS): Promise<boolean> {
+    return this.storeLock.whenFree(timeoutMs);
   }
 
   /** Flushes, folds a large journal into the snapshot, and releases the database. */
@@ -1055,7 +1036,7 @@ export function projectHashMode(file: string): "source" | "closure" {
 /** The `"tasklens"` key of the project's package.json (defaults such as `hash` and `db`). */
 export function projectConfig(root: string): { hash?: unknown; db?: unknown } {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { tasklens?: { hash?: unknown; db?: unknown } };
+    const pkg = JSON.parse(readSmallText(path.join(root, "package.json")) ?? "{}") as { tasklens?: { hash?: unknown; db?: unknown } };
     return pkg.tasklens ?? {};
   } catch {
     return {};

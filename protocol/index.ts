@@ -117,6 +117,11 @@ export interface InitializationOptions {
    * runs them through `workspace/executeCommand`), or absent: no Run lens.
    */
   runTasks?: "client" | "server";
+  /**
+   * false in an untrusted workspace: a store is then read only inside the workspace folder (never
+   * where package.json, redun.ini or a symlink points outside it). Absent: trusted.
+   */
+  trusted?: boolean;
 }
 export interface StoreOverride {
   folder: string;

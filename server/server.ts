@@ -2,6 +2,7 @@
 // findings, fixes) and the store readers (the editor's Jobs view asks here). It never runs workflow
 // code itself and opens stores read-only; a Run command spawns the CLI with an argument array.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -14,12 +15,14 @@ import {
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
+  ErrorCodes,
   ExecuteCommandParams,
   Hover,
   HoverParams,
   MarkupKind,
   MessageType,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
@@ -64,6 +67,8 @@ interface DocumentState {
   document: DialectDocument;
   inspection?: Inspection;
   storePath: string;
+  /** Why the store is not read (an untrusted workspace's store outside its folder). */
+  storeRefused?: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -85,6 +90,7 @@ export function startServer(connection: Connection): void {
   let folderEvents = false;
   let storeOverrides: StoreOverride[] = [];
   let runTasks: InitializationOptions["runTasks"];
+  let trusted = true;
   let workspaceFolders: string[] = [];
 
   const fileOf = (uri: string): string | undefined => (uri.startsWith("file:") ? path.resolve(fileURLToPath(uri)) : undefined);
@@ -93,7 +99,11 @@ export function startServer(connection: Connection): void {
   const overrideFor = (file: string): string | undefined =>
     storeOverrides.filter((o) => isInside(o.folder, file)).sort((a, b) => b.folder.length - a.folder.length)[0]?.db;
 
+  /** Set by `initialize`: before it, requests get the error LSP prescribes, never an answer. */
+  let initializeReceived = false;
+
   const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R | Promise<R>) => async (...args: A): Promise<R> => {
+    if (!initializeReceived) throw new ResponseError(ErrorCodes.ServerNotInitialized, `tasklens: ${what} requested before initialize`);
     try {
       return await fn(...args);
     } catch (error) {
@@ -102,10 +112,26 @@ export function startServer(connection: Connection): void {
     }
   };
 
-  const storeFor = (location: string, dialect: Dialect): StoreWatcher => {
+  /** The store of a file; in an untrusted workspace, only one inside its workspace folder is read (nothing the workspace's files point at outside it). */
+  const storeLocationOf = (file: string, dialect: Dialect): { location: string; refused?: string } => {
+    const location = dialect.storeLocation(file, overrideFor(file));
+    if (trusted || overrideFor(file)) return { location };
+    const folder = folderOf(file);
+    let real = location;
+    try {
+      real = fs.realpathSync(location);
+    } catch {
+      // not there (yet): its own path decides
+    }
+    if (isInside(folder, location) && isInside(folder, real)) return { location };
+    return { location, refused: `the store ${real} is outside the workspace folder ${folder}; an untrusted workspace's store is read only inside it` };
+  };
+
+  const storeFor = ({ location, refused }: { location: string; refused?: string }, dialect: Dialect): StoreWatcher => {
     let entry = stores.get(location);
     if (!entry) {
-      const watcher = new StoreWatcher(location, (p) => dialect.openStore(p), async () => {
+      const open = (p: string) => (refused ? Promise.reject(new Error(refused)) : dialect.openStore(p));
+      const watcher = new StoreWatcher(location, open, async () => {
         // Re-analyse first, so that the lenses the client asks for after the refresh are the new ones.
         const affected = [...states].filter(([, state]) => state.storePath === location).map(([file]) => file);
         await Promise.all(affected.map((file) => guard("analysis", undefined, () => analyse(file))()));
@@ -123,7 +149,7 @@ export function startServer(connection: Connection): void {
     if (!doc || !state) return;
     const version = doc.version;
     state.document.update(doc.getText());
-    const watch = storeFor(state.storePath, state.document.dialect);
+    const watch = storeFor({ location: state.storePath, refused: state.storeRefused }, state.document.dialect);
     await watch.ready();
     if (documents.get(state.uri)?.version !== version) return; // a newer text is on its way: it wins
     state.inspection = state.document.inspect(watch.store, (f) => states.get(path.resolve(f))?.document);
@@ -168,11 +194,13 @@ export function startServer(connection: Connection): void {
     workspaceFolders.filter((f) => isInside(f, file)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(file);
 
   connection.onInitialize((params) => {
+    initializeReceived = true;
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
     folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     const options = params.initializationOptions as InitializationOptions | undefined;
     storeOverrides = options?.storeOverrides ?? [];
     runTasks = options?.runTasks;
+    trusted = options?.trusted !== false;
     workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => fileOf(f.uri) ?? []);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [fileOf(params.rootUri)].filter((f): f is string => f !== undefined);
     return {
@@ -197,10 +225,12 @@ export function startServer(connection: Connection): void {
   });
 
   documents.onDidOpen((e) => {
+    if (!initializeReceived) return; // notifications before initialize are dropped
     const file = fileOf(e.document.uri);
     const dialect = file && dialectOfFile(file);
     if (!file || !dialect) return;
-    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: dialect.storeLocation(file, overrideFor(file)) });
+    const store = storeLocationOf(file, dialect);
+    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: store.location, storeRefused: store.refused });
     schedule(file, 0);
   });
   documents.onDidChangeContent((e) => {
@@ -300,9 +330,10 @@ export function startServer(connection: Connection): void {
     const anchors = [...workspaceFolders.map((f) => ({ folder: f, file: path.join(f, "workflow") })), ...[...states.keys()].map((file) => ({ folder: folderOf(file), file }))];
     for (const { folder, file } of anchors) {
       for (const dialect of DIALECTS) {
-        const location = dialect.storeLocation(file, overrideFor(file));
+        const store = storeLocationOf(file, dialect);
+        const location = store.location;
         if (seen.has(location)) continue;
-        const watcher = storeFor(location, dialect);
+        const watcher = storeFor(store, dialect);
         seen.set(location, { location, dialect: dialect.id, folder, problem: watcher.problem });
       }
     }

@@ -1,9 +1,9 @@
 // What tasklens records of the redun runs it starts: the workflow text redun imported, keyed by the
 // execution id tasklens chose (`--execution-id`). redun itself does not record the constants a task
 // read; with the text, a cached result's unhashed dependencies can be compared exactly.
-import fs from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../../engine/fsutil";
+import { readSmallText } from "../../engine/storeSafety";
 
 export interface RunRecord {
   executionId: string;
@@ -44,7 +44,7 @@ export class RunRecords {
     if (!this.memo.has(executionId)) {
       let record: RunRecord | null = null;
       try {
-        const parsed = JSON.parse(fs.readFileSync(this.fileOf(executionId), "utf8")) as RunRecord;
+        const parsed = JSON.parse(readSmallText(this.fileOf(executionId)) ?? "null") as RunRecord;
         if (typeof parsed.text === "string" && typeof parsed.file === "string") record = parsed;
       } catch {
         // none recorded (a run started outside tasklens), or unreadable: unknown

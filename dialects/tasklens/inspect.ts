@@ -8,13 +8,15 @@ import type { Prediction } from "../../core/manifest";
 import { predict } from "../../core/predict";
 import type { StoreReader, TaskLookup } from "../../core/storeReader";
 import { AnalysisProvider, resolveRelativeImport } from "../../engine/analysis/closure";
-import { analyzeText, FileAnalysis } from "../../engine/analysis/file";
+import { analyzeTextBounded as analyzeText } from "../../engine/analysis/depth";
+import type { FileAnalysis } from "../../engine/analysis/file";
 import { projectHashMode } from "../../engine/store";
 import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
 import { manifestOf, staticIdentities, StaticTaskIdentity } from "./manifest";
 import { PlannableTask, planRun, TasklensPlan, worstStatus } from "./plan";
 import { TasklensStoreReader } from "./storeReader";
 import type { PlanRequest } from "../../core/plan";
+import { skippedFindings } from "./skipped";
 
 /** The tasklens view of a file: the neutral inspection plus what only this dialect knows. */
 export interface TasklensInspection extends Inspection {
@@ -121,7 +123,7 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
     tasks,
     entryPlan,
     plan,
-    findings: diagnose(text, analysis, identities, facts),
+    findings: [...diagnose(text, analysis, identities, facts), ...skippedFindings(analysis)],
     // A namespace the analysis cannot evaluate keeps the file from loading, as a syntax error does.
     syntaxErrors: analysis.namespaceProblem ? [...analysis.syntaxErrors, analysis.namespaceProblem] : analysis.syntaxErrors,
   };

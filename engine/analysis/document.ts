@@ -1,7 +1,7 @@
 // A document kept parsed across edits: each new text is applied to the previous syntax tree with
 // ts.updateSourceFile (incremental reparse of the changed region), then analysed.
 import ts from "typescript";
-import { analyzeSourceFile, FileAnalysis, parseSource } from "./file";
+import { analyzeBounded, BoundedAnalysis, parseBounded } from "./depth";
 
 /** The changed span between two texts: common prefix and suffix trimmed. */
 export function changeRange(before: string, after: string): ts.TextChangeRange {
@@ -18,24 +18,39 @@ export function changeRange(before: string, after: string): ts.TextChangeRange {
 }
 
 export class AnalyzedDocument {
-  private sourceFile: ts.SourceFile;
-  private current: FileAnalysis | undefined;
+  private sourceFile!: ts.SourceFile;
+  private currentText!: string;
+  /** Regions the parser could not take (nested too deep), blanked in `sourceFile`. */
+  private skipped: Array<{ start: number; end: number }> = [];
+  private current: BoundedAnalysis | undefined;
 
   constructor(readonly fileName: string, text: string) {
-    this.sourceFile = parseSource(fileName, text);
+    this.parse(text);
   }
 
   get text(): string {
-    return this.sourceFile.text;
+    return this.currentText;
+  }
+
+  private parse(text: string): void {
+    ({ sourceFile: this.sourceFile, skipped: this.skipped } = parseBounded(this.fileName, text));
+    this.currentText = text;
   }
 
   update(text: string): void {
-    if (text === this.sourceFile.text) return;
-    this.sourceFile = ts.updateSourceFile(this.sourceFile, text, changeRange(this.sourceFile.text, text));
+    if (text === this.currentText) return;
     this.current = undefined;
+    if (this.skipped.length) return this.parse(text); // the tree holds a blanked text: no incremental step from it
+    try {
+      this.sourceFile = ts.updateSourceFile(this.sourceFile, text, changeRange(this.sourceFile.text, text));
+      this.currentText = text;
+    } catch {
+      // A failed incremental step leaves the old tree unusable for the next one: parse afresh.
+      this.parse(text);
+    }
   }
 
-  get analysis(): FileAnalysis {
-    return (this.current ??= analyzeSourceFile(this.sourceFile));
+  get analysis(): BoundedAnalysis {
+    return (this.current ??= analyzeBounded(this.sourceFile, this.currentText, this.skipped));
   }
 }

@@ -24,7 +24,11 @@ export function transpileWorkflow(fileName: string, text: string, analysis: File
   const siteByEnd = new Map(analysis.tasks.map((t) => [t.call.end, t.site]));
   const addMeta: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const f = context.factory;
+    // Only the way down to task calls is visited: the rest of the tree (a 3,000-string
+    // concatenation, say) is emitted as it is, without recursing through it.
+    const holdsTaskCall = (node: ts.Node) => analysis.tasks.some((t) => node.pos <= t.call.start && t.call.end <= node.end);
     const visit = (node: ts.Node): ts.Node => {
+      if (!holdsTaskCall(node)) return node;
       const visited = ts.visitEachChild(node, visit, context);
       const site = ts.isCallExpression(node) ? siteByEnd.get(node.end) : undefined;
       if (site === undefined || !ts.isCallExpression(visited)) return visited;

@@ -38,7 +38,7 @@ test("views: created in code ⇔ declared, in an activity-bar container titled t
 });
 
 test("settings: read in code ⇔ declared, each with a scope and a markdownDescription", () => {
-  const read = new Set([...code.matchAll(/getConfiguration\("tasklens"(?:,[^)]*)?\)\.get(?:<[^>]+>)?\("(\w+)"/g)].map((m) => `tasklens.${m[1]}`));
+  const read = new Set([...code.matchAll(/getConfiguration\("tasklens"(?:,[^)]*)?\).get(?:<[^>]+>)?\("([\w.]+)"/g)].map((m) => `tasklens.${m[1]}`));
   // The language client reads `<client id>.trace.server` itself.
   const clientId = /new LanguageClient\("(\w+)"/.exec(code)[1];
   read.add(`${clientId}.trace.server`);

@@ -1,6 +1,7 @@
 // A minimal LSP client for protocol-level tests: starts the built server as a process
 // (`tasklens lsp --stdio`) and speaks JSON-RPC to it.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
 import { CLI } from "../helpers.mjs";
@@ -8,7 +9,7 @@ import { CLI } from "../helpers.mjs";
 const require = createRequire(import.meta.url);
 const rpc = require("vscode-jsonrpc/node");
 
-export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders } = {}) {
+export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders, initialize = true } = {}) {
   const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -32,13 +33,27 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
   connection.listen();
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
   const folders = workspaceFolders?.map((dir) => ({ uri: pathToFileURL(dir).toString(), name: dir }));
-  await connection.sendRequest("initialize", { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, workspaceFolders: folders ?? null, capabilities, initializationOptions });
-  await connection.sendNotification("initialized", {});
+  const initializeParams = { processId: process.pid, rootUri: cwd ? pathToFileURL(cwd).toString() : null, workspaceFolders: folders ?? null, capabilities, initializationOptions };
+  const sendInitialize = async () => {
+    await connection.sendRequest("initialize", initializeParams);
+    await connection.sendNotification("initialized", {});
+  };
+  if (initialize) await sendInitialize();
   const versions = new Map();
 
   return {
     child,
     connection,
+    /** Sends `initialize` (for a server started with `initialize: false`). */
+    initialize: sendInitialize,
+    /** The server process's resident memory in bytes (0 once it is gone). */
+    rss() {
+      try {
+        return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+      } catch {
+        return 0;
+      }
+    },
     logs,
     /** Notifications the server sent (store changes, messages), in order. */
     notifications,

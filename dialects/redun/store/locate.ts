@@ -4,6 +4,7 @@
 // folder's `redun.ini` `[backend] db_uri`, by default `sqlite:///redun.db` relative to the folder.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readSmallText } from "../../../engine/storeSafety";
 
 export type StoreLocation =
   | { kind: "sqlite"; file: string; configDir: string | null; how: LocatedBy }
@@ -47,7 +48,7 @@ function fromConfigDir(configDir: string, env: NodeJS.ProcessEnv, how: LocatedBy
   const ini = path.join(configDir, INI_FILE);
   let uri = DEFAULT_DB_URI;
   if (fs.existsSync(ini)) {
-    const backend = readIni(fs.readFileSync(ini, "utf8"), env).get("backend");
+    const backend = readIni(readSmallText(ini) ?? "", env).get("backend");
     const configured = backend?.get("db_uri");
     // redun still accepts its old default, which meant the same file.
     if (configured && configured !== "sqlite:///.redun/redun.db") uri = configured;

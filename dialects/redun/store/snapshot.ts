@@ -8,6 +8,7 @@
 // is the same), and retry when either file changed while we read. Nothing is ever opened for writing.
 import * as fs from "node:fs";
 import { StoreError } from "../../../core/storeReader";
+import { readStoreFile } from "../../../engine/storeSafety";
 
 export { StoreError };
 
@@ -75,9 +76,8 @@ function changeCounter(file: string): number {
 
 function readIfExists(file: string): Uint8Array | undefined {
   try {
-    return fs.readFileSync(file, { flag: "r" });
+    return readStoreFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new StoreError(`${file}: cannot be read (${(e as Error).message})`, file);
   }
 }
