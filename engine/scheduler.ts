@@ -420,7 +420,8 @@ export class Execution {
 
   /** The distinct task hashes and job count of a finished job's subtree; null when it cannot be reused whole. */
   private subtreeOf(job: Job): Subtree | null {
-    if (!job.definition.cached) return null;
+    // A stale reuse is never folded into a whole reused subtree: every run says it again.
+    if (!job.definition.cached || job.staleBecause.length) return null;
     const tasks = new Set<string>([this.subtreeKey(job.definition, job.taskHash)]);
     let jobs = 1;
     for (const dep of job.deps) {
