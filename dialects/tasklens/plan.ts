@@ -143,7 +143,7 @@ class Planner {
     if (record.finalHash && record.subtree && this.isCurrent(record.subtree)) {
       const final = store.store.getValue(record.finalHash, (name, a) => new StoredCall(name, a));
       if (final) {
-        set("cached", []);
+        this.judgeReuse(job, task, record); // cached, or stale for a version-pinned edit
         job.wholeSubtree = record.subtree.jobs;
         for (const [name] of record.subtree.tasks) this.reusedWhole.add(name);
         return settle(final.value);
