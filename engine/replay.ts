@@ -1,5 +1,7 @@
 // The validity rule for a recorded result whose task awaited child calls in its body: the
-// result is reused only while every recorded child call is still a hit, recursively. The engine
+// result is reused only while every recorded child call is still a hit, recursively, with the
+// result the body saw: a child call recorded after the parent's result (the child's task changed
+// and it ran since) means the body awaited an older result. The engine
 // (deciding) and `explain` (predicting) both ask this one function.
 import type { CallRecord, Store } from "./store";
 
@@ -15,11 +17,10 @@ export function staleAwaitedChild(store: Pick<Store, "getCall">, call: CallRecor
     const callHash = childCallHash(child.task, child.argsHash);
     if (callHash === undefined) continue;
     if (callHash === null) return child.task;
-    if (!memo.has(callHash)) {
-      const hit = store.getCall(callHash);
-      // depth bounds pathological records; a chain that deep is judged by its first 100 levels.
-      memo.set(callHash, !hit ? child.task : depth < 100 ? staleAwaitedChild(store, hit, childCallHash, memo, depth + 1) ?? null : null);
-    }
+    const hit = store.getCall(callHash);
+    if (!hit || hit.created > call.created) return child.task;
+    // depth bounds pathological records; a chain that deep is judged by its first 100 levels.
+    if (!memo.has(callHash)) memo.set(callHash, depth < 100 ? staleAwaitedChild(store, hit, childCallHash, memo, depth + 1) ?? null : null);
     const stale = memo.get(callHash);
     if (stale) return stale;
   }

@@ -145,6 +145,8 @@ export class Execution {
   /** Awaited-child checks already made in this execution (call hash → stale child, or null). */
   private readonly awaitedChecks = new Map<string, string | null>();
   private readonly recordedTasks = new Set<string>();
+  /** Stale judgements made in this execution: task and recorded fingerprints → what changed. */
+  private readonly staleChecks = new Map<string, string[]>();
   private readonly slots: Slots;
   private lastTurn = performance.now();
   private turn: Promise<void> | undefined;
@@ -356,7 +358,7 @@ export class Execution {
           immediate = stored.value;
           immediateHash = hit.resultHash;
           job.status = "cached";
-          job.staleBecause = this.staleBecause(identity.dependencies, hit.fingerprints);
+          job.staleBecause = this.staleBecause(def.fullName, identity.dependencies, hit.fingerprints);
           events?.jobStarted?.(job, true);
         }
       } catch {
@@ -392,10 +394,20 @@ export class Execution {
     }
   }
 
-  /** What changed outside the hash since a reused result was computed (the rule `check` and `plan` use too). */
-  private staleBecause(dependencies: Dependency[], fingerprints: string | null): string[] {
-    const recorded = fingerprints ? this.options.store.getValue(fingerprints)?.value : undefined;
-    return recorded ? staleBecause(dependencies, recorded as Record<string, string>) : [];
+  /**
+   * What changed outside the hash since a reused result was computed (the rule `check` and `plan` use
+   * too); judged once per task and recorded fingerprints in a run (many calls share them).
+   */
+  private staleBecause(task: string, dependencies: Dependency[], fingerprints: string | null): string[] {
+    if (!fingerprints) return [];
+    const key = `${task}\u0000${fingerprints}`;
+    let changed = this.staleChecks.get(key);
+    if (!changed) {
+      const recorded = this.options.store.getValue(fingerprints)?.value;
+      changed = recorded ? staleBecause(dependencies, recorded as Record<string, string>) : [];
+      this.staleChecks.set(key, changed);
+    }
+    return changed;
   }
 
   /**
@@ -431,7 +443,8 @@ export class Execution {
 
   /** The distinct task hashes and job count of a finished job's subtree; null when it cannot be reused whole. */
   private subtreeOf(job: Job): Subtree | null {
-    if (!job.definition.cached) return null;
+    // A stale reuse is never folded into a whole reused subtree: every run says it again.
+    if (!job.definition.cached || job.staleBecause.length) return null;
     const tasks = new Set<string>([this.subtreeKey(job.definition, job.taskHash)]);
     let jobs = 1;
     for (const dep of job.deps) {

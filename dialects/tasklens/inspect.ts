@@ -140,7 +140,8 @@ function entryTask(identities: StaticTaskIdentity[], store: StoreReader | undefi
 function inPlan(p: Prediction, plan: TasklensPlan | undefined): Prediction {
   if (!plan) return p;
   const jobs = plan.jobs.filter((j) => j.task === p.task);
-  if (jobs.length === 0) return plan.reusedWhole.has(p.task) ? { ...p, status: "cached", reasons: [], changed: [] } : p;
+  // Reused inside a whole unchanged subtree: cached (or stale for a version-pinned edit), whatever its newest result says.
+  if (jobs.length === 0) return plan.reusedWhole.has(p.task) && p.status !== "cached" && p.status !== "stale" ? { ...p, status: "cached", reasons: [], changed: [] } : p;
   const status = jobs.map((j) => j.status).reduce(worstStatus);
   const decisive = jobs.find((j) => j.status === status)!;
   const changed = [...new Set(jobs.flatMap((j) => j.changed))];

@@ -102,8 +102,9 @@ class Planner {
 
   call(taskName: string, args: unknown, parentId: string | null): unknown {
     const task = this.ctx.task(taskName);
-    const placeholder = (status: PredictedStatus, reasons: Reason[]) =>
-      this.runs(this.add({ id: `?${++this.unknownCalls}`, parentId, task: taskName, args: null, call: `${taskName}(…)`, status, reasons, callHash: null }));
+    // A job whose call hash cannot be known yet (arguments from a job that reruns, a hash known only at run time).
+    const placeholder = (status: PredictedStatus, reasons: Reason[], values?: unknown[], call = `${taskName}(…)`) =>
+      this.runs(this.add({ id: `?${++this.unknownCalls}`, parentId, task: taskName, args: values?.map((v) => encodeValue(v, false)) ?? null, call, status, reasons, callHash: null }));
     if (!task) return placeholder("may-rerun", [{ kind: "source-changed", detail: `task ${taskName} is defined where the analysis does not look` }]);
     const m = task.manifest;
     const certain = this.certainRerun(task);
@@ -121,8 +122,7 @@ class Planner {
     const params = task.identity.task.params.map((p) => p.name);
     const call = displayCall(taskName, bound.values, params);
     if (m.taskHash === null) {
-      const job = this.add({ id: `?${++this.unknownCalls}`, parentId, task: taskName, args: bound.values.map((v) => encodeValue(v, false)), call, status: certain?.status ?? "may-rerun", reasons: certain?.reasons ?? [{ kind: "source-changed", detail: m.unknownHash ?? "the task hash cannot be predicted" }], callHash: null });
-      return this.runs(job);
+      return placeholder(certain?.status ?? "may-rerun", certain?.reasons ?? [{ kind: "source-changed", detail: m.unknownHash ?? "the task hash cannot be predicted" }], bound.values, call);
     }
     const callHash = callHashOf(m.taskHash, argsHash);
     // Within one run a call is evaluated once, however many consumers share it.
@@ -143,7 +143,7 @@ class Planner {
     if (record.finalHash && record.subtree && this.isCurrent(record.subtree)) {
       const final = store.store.getValue(record.finalHash, (name, a) => new StoredCall(name, a));
       if (final) {
-        set("cached", []);
+        this.judgeReuse(job, task, record); // cached, or stale for a version-pinned edit
         job.wholeSubtree = record.subtree.jobs;
         for (const [name] of record.subtree.tasks) this.reusedWhole.add(name);
         return settle(final.value);
