@@ -97,5 +97,5 @@ export function predictionInPlan(p: Prediction, plan: Plan): Prediction {
   if (jobs.length === 0) return p;
   const status = jobs.map((j) => j.status).reduce(worstOf);
   const decisive = jobs.find((j) => j.status === status)!;
-  return { ...p, status, reasons: decisive.reasons.length ? decisive.reasons : p.reasons, changed: [...new Set(jobs.flatMap((j) => j.changed))] };
+  return { ...p, status, reasons: decisive.reasons, changed: [...new Set(jobs.flatMap((j) => j.changed))] };
 }

@@ -13,9 +13,9 @@ import type { FileAnalysis } from "../../engine/analysis/file";
 import { projectHashMode } from "../../engine/store";
 import { diagnose, StoreFacts, TaskDiagnostic } from "./diagnostics";
 import { manifestOf, staticIdentities, StaticTaskIdentity } from "./manifest";
-import { PlannableTask, planRun, TasklensPlan, worstStatus } from "./plan";
+import { PlannableTask, planRun, TasklensPlan } from "./plan";
 import { TasklensStoreReader } from "./storeReader";
-import type { PlanRequest } from "../../core/plan";
+import { predictionInPlan, type PlanRequest } from "../../core/plan";
 import { skippedFindings } from "./skipped";
 
 /** The tasklens view of a file: the neutral inspection plus what only this dialect knows. */
@@ -136,14 +136,9 @@ function entryTask(identities: StaticTaskIdentity[], store: StoreReader | undefi
   return main;
 }
 
-/** A task's prediction as the entry plan has it: its calls there decide (the most telling one wins). */
+/** A task's prediction as the entry plan has it; a task inside a whole reused subtree is cached. */
 function inPlan(p: Prediction, plan: TasklensPlan | undefined): Prediction {
   if (!plan) return p;
-  const jobs = plan.jobs.filter((j) => j.task === p.task);
-  // Reused inside a whole unchanged subtree: cached (or stale for a version-pinned edit), whatever its newest result says.
-  if (jobs.length === 0) return plan.reusedWhole.has(p.task) && p.status !== "cached" && p.status !== "stale" ? { ...p, status: "cached", reasons: [], changed: [] } : p;
-  const status = jobs.map((j) => j.status).reduce(worstStatus);
-  const decisive = jobs.find((j) => j.status === status)!;
-  const changed = [...new Set(jobs.flatMap((j) => j.changed))];
-  return { ...p, status, reasons: decisive.reasons, changed };
+  if (!plan.jobs.some((j) => j.task === p.task) && plan.reusedWhole.has(p.task)) return { ...p, status: "cached", reasons: [], changed: [] };
+  return predictionInPlan(p, plan);
 }

@@ -60,13 +60,6 @@ function bind(identity: StaticTaskIdentity, args: unknown[]): Bound {
   return { values };
 }
 
-/** The order in which a task's several calls decide its status (the most telling wins). */
-const STATUS_WEIGHT: Record<PredictedStatus, number> = { "will-rerun": 4, "never-run": 3, "may-rerun": 2, stale: 1, cached: 0 };
-
-export function worstStatus(a: PredictedStatus, b: PredictedStatus): PredictedStatus {
-  return STATUS_WEIGHT[a] >= STATUS_WEIGHT[b] ? a : b;
-}
-
 class Planner {
   readonly jobs: PlannedJob[] = [];
   complete = true;
