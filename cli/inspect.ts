@@ -94,7 +94,9 @@ export async function checkCommand(argv: string[], out: Output): Promise<number>
       const start = lineCol(result.text, d.start);
       const end = lineCol(result.text, d.end);
       if (d.severity !== "information") warnings++;
-      rows.push({ file: shown, line: start.line, col: start.col, endLine: end.line, endCol: end.col, severity: d.severity, code: d.code, task: d.task, message: d.message });
+      // Quick fixes as edits a tool can apply: 1-based positions, as the row's.
+      const fixes = d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ start: lineCol(result.text, e.start), end: lineCol(result.text, e.end), newText: e.newText })) }));
+      rows.push({ file: shown, line: start.line, col: start.col, endLine: end.line, endCol: end.col, severity: d.severity, code: d.code, task: d.task, message: d.message, fixes });
     }
   }
   if (json) out.stdout(JSON.stringify(rows, null, 2));
@@ -124,6 +126,7 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
   const result = await inspector.inspect(file);
   const predictions = selectTasks(result, taskArg).map((t) => t.prediction);
   if (json) out.stdout(JSON.stringify(predictions.map((p) => ({ task: p.task, taskHash: p.taskHash, status: p.status, reasons: p.reasons, dependencies: p.dependencies })), null, 2));
+  else if (predictions.length === 0) out.stdout(`${file} defines no task${result.syntaxErrors.length ? " that can be read (see tasklens check for its syntax errors)" : ""}`);
   else out.stdout(explainText(predictions));
   // Predictions against a store that could not be read are not predictions: bad input.
   return inspector.storeProblems.length ? 2 : 0;

@@ -29,10 +29,11 @@ export async function planCommand(argv: string[], out: Output): Promise<number> 
   const plan = dialect.plan(document, store, { task: task.manifest.fullName, args });
   if (flags.get("json") === true) {
     out.stdout(JSON.stringify(planJson(plan), null, 2));
-    return 0;
+    return inspector.storeProblems.length ? 2 : 0;
   }
   for (const job of plan.jobs) out.log(planLine(job));
   if (!plan.complete) out.log(INCOMPLETE_NOTE);
   out.statusTable(plan.jobs.map((j) => ({ task: j.task, column: planColumn(j.status) })));
-  return 0;
+  // A plan made without a store that could not be read is not a prediction: bad input.
+  return inspector.storeProblems.length ? 2 : 0;
 }

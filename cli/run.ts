@@ -115,9 +115,9 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
 
   // Completed jobs reach disk during the run: a flush appends only what changed since the last one.
   let writeProblem: StoreWriteError | undefined;
-  const flushNow = () => {
+  const flushNow = (lockWaitMs?: number) => {
     try {
-      store.flush();
+      store.flush({ lockWaitMs });
       if (writeProblem) out.log("The store can be written again: every record is on disk.");
       writeProblem = undefined;
     } catch (error) {
@@ -126,7 +126,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       writeProblem = error;
     }
   };
-  const timer = setInterval(flushNow, FLUSH_MS);
+  // Periodically, without waiting for another process's lock: the engine runs on meanwhile.
+  const timer = setInterval(() => flushNow(0), FLUSH_MS);
   timer.unref();
   const onSignal = (signal: NodeJS.Signals) => {
     executionRecord.status = "interrupted";

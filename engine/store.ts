@@ -674,8 +674,10 @@ export class Store {
   /**
    * Appends what changed to the journal and the history files, each write checked and fsynced.
    * On failure (StoreWriteError) nothing half-written stays behind, and the records stay pending.
+   * `lockWaitMs`: how long to wait for another process's lock (0 for the periodic flush: the engine
+   * must not stall; its records wait for the next one).
    */
-  flush(): void {
+  flush({ lockWaitMs }: { lockWaitMs?: number } = {}): void {
     if (this.readonly || this.closed || !this.dirty) return;
     const t0 = Date.now();
     this.withLock(() => {
@@ -704,7 +706,7 @@ export class Store {
         this.append(this.indexFile, [...this.pendingExecutions.values()].map((e) => JSON.stringify(e)).join("\n") + "\n");
         this.pendingExecutions.clear();
       }
-    });
+    }, lockWaitMs);
     // Observers (the language server) watch the store file: its time stamp says "records were added".
     try {
       const now = new Date();
@@ -917,8 +919,8 @@ export class Store {
     return total + Number(external?.n ?? 0);
   }
 
-  private withLock<T>(body: () => T): T {
-    const release = this.storeLock.acquireSync();
+  private withLock<T>(body: () => T, lockWaitMs?: number): T {
+    const release = this.storeLock.acquireSync(lockWaitMs);
     if (!release) throw new StoreBusyError(this.storeLock.file);
     try {
       return body();

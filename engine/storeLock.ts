@@ -60,8 +60,8 @@ export class StoreLock {
   }
 
   /** Takes the lock, waiting at most LOCK_SYNC_WAIT_MS; undefined when it stays held. */
-  acquireSync(): (() => void) | undefined {
-    const deadline = Date.now() + LOCK_SYNC_WAIT_MS;
+  acquireSync(waitMs = LOCK_SYNC_WAIT_MS): (() => void) | undefined {
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const release = this.tryAcquire();
       if (release || Date.now() > deadline) return release;

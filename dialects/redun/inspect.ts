@@ -54,11 +54,14 @@ export function manifestOf(task: RedunTask, dependencies: Dependency[] = [], fin
   };
 }
 
-/** Tokenizer errors at the start of their line. */
+/** Syntax errors where Python would report them (the analysis counts lines and columns from 0). */
 function syntaxProblems(text: string, module: DiscoveredModule): SyntaxProblem[] {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
-  return module.syntaxErrors.map((e) => ({ line: e.line, col: 1, start: lineStarts[Math.max(0, Math.min(e.line - 1, lineStarts.length - 1))], message: e.message }));
+  return module.syntaxErrors.map((e) => {
+    const line = Math.max(0, Math.min(e.line, lineStarts.length - 1));
+    return { line: line + 1, col: e.col + 1, start: lineStarts[line] + e.col, message: e.message };
+  });
 }
 
 /** The redun view of a file: the neutral inspection, and plans of its tasks' calls. */

@@ -1,13 +1,15 @@
 // The CLI on redun workflows, as a user runs it: check, explain, log and run on .py files against
 // redun's own stores (fixtures made by real redun 0.46), and runs through a real redun where one is.
 import assert from "node:assert/strict";
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { createRequire } from "node:module";
 import { tasklens, tempDir } from "../helpers.mjs";
 import { fixtureText, jobLogs, STORES, TUTORIAL, unpack, withoutDataflow } from "./store-helpers.mjs";
 
 const TZ = { TZ: "UTC" };
+const initSqlJs = createRequire(import.meta.url)("sql.js");
 
 /** A fixture store with a given step's workflow file beside it. */
 function project(storeStep, fileStep = storeStep) {
@@ -145,4 +147,45 @@ test("run through the real redun: output streamed, exit code kept, what it impor
   r = tasklens(["run", "hello_world.py", "greeter", "--greet", "Yo", "--thing", "You", "--python", python], { cwd: dir, env: { PYTHONPATH: process.env.TASKLENS_REDUN_SRC } });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), "'Yo, You!'");
+});
+
+test("bad input: no task, a corrupt store, another redun version's store, a syntax error — said clearly, nothing written", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "none.py"), "from redun import task\n\nX = 1\n");
+  let r = tasklens(["explain", "none.py"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "none.py defines no task");
+
+  // A corrupt store: named, exit 2, left byte-identical.
+  copyFileSync(join(STORES, "tutorial/01-first-run", "hello_world.py"), join(dir, "hello_world.py"));
+  mkdirSync(join(dir, ".redun"));
+  const junk = Buffer.alloc(4096, 7);
+  writeFileSync(join(dir, ".redun", "redun.db"), junk);
+  for (const args of [["explain", "hello_world.py"], ["log"], ["plan", "hello_world.py"]]) {
+    r = tasklens(args, { cwd: dir });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /redun\.db: not an SQLite database, so not a redun store/);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  }
+  assert.ok(readFileSync(join(dir, ".redun", "redun.db")).equals(junk));
+
+  // A store of an older redun schema: named, with what to do.
+  const SQL = await initSqlJs();
+  const db = new SQL.Database();
+  db.run("CREATE TABLE alembic_version (version_num TEXT); INSERT INTO alembic_version VALUES ('806f5dcb11bf')");
+  const olderDir = tempDir();
+  mkdirSync(join(olderDir, ".redun"));
+  writeFileSync(join(olderDir, ".redun", "redun.db"), Buffer.from(db.export()));
+  r = tasklens(["log"], { cwd: olderDir });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /a redun store of schema 1\.0, older than redun 0\.46's 3\.5 \(running redun once upgrades it\)/);
+
+  // A syntax error: where Python reports it, and the tasks before it keep their hashes.
+  writeFileSync(join(dir, "broken.py"), 'from redun import task\n\n@task()\ndef ok():\n    return 1\n\n@task(\ndef f(:\n');
+  r = tasklens(["check", "broken.py", "--json"], { cwd: dir });
+  const rows = JSON.parse(r.stdout).filter((row) => row.code === "syntax-error");
+  assert.ok(rows.length >= 1 && rows[0].line === 7, JSON.stringify(rows));
+  r = tasklens(["explain", "broken.py", "--json"], { cwd: dir });
+  const ok = JSON.parse(r.stdout).find((t) => t.task === "ok");
+  assert.match(ok.taskHash, /^[0-9a-f]{40}$/);
 });

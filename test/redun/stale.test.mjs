@@ -30,6 +30,9 @@ test("the constant a task reads is flagged, with redun's idiom as the fix", () =
   const [row] = JSON.parse(r.stdout).filter((d) => d.code === "unhashed-constant");
   assert.equal(row.task, "tl.planet.get_planet");
   assert.match(row.message, /`planet` is a module constant that task get_planet's cache key does not cover/);
+  // Its fixes, as edits a tool can apply: redun's idiom first.
+  assert.deepEqual(row.fixes.map((f) => f.title), ["Pass `planet` as a parameter default", "Add `planet` to hash_includes"]);
+  assert.deepEqual(row.fixes[0].edits.map((e) => e.newText), ["planet=planet"]);
   assert.deepEqual(JSON.parse(p.run(["explain", "planet.py", "get_planet", "--json"]).stdout)[0].dependencies, [{ name: "planet", kind: "const", hashed: false }]);
 });
 

@@ -52,7 +52,7 @@ test("a journal whose page size disagrees with the database is not applied; the 
   assert.equal(rollBack(db, odd), undefined);
   const { db: file } = unpack("hot-journal");
   writeFileSync(`${file}-journal`, odd);
-  assert.throws(() => readSnapshot(file, { attempts: 3 }), (e) => e instanceof StoreError && /kept changing/.test(e.message) && e.file === file);
+  assert.throws(() => readSnapshot(file, { attempts: 3 }), (e) => e instanceof StoreError && /kept changing/.test(e.message) && e.location === file);
 });
 
 test("the reader reads through the journal on disk and leaves both files as they were", async () => {

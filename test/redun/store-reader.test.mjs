@@ -197,7 +197,7 @@ test("a corrupt or foreign file gives a clear error naming the file, and is left
   for (const [file, [content, message]] of Object.entries(cases)) {
     const p = join(dir, file);
     writeFileSync(p, content);
-    await assert.rejects(openRedunStore(p), (e) => e instanceof StoreError && e.file === p && e.message.startsWith(p) && message.test(e.message), file);
+    await assert.rejects(openRedunStore(p), (e) => e instanceof StoreError && e.location === p && e.message.startsWith(p) && message.test(e.message), file);
     assert.equal(readFileSync(p).length, Buffer.byteLength(content));
   }
   await assert.rejects(openRedunStore(join(dir, "missing.db")), /missing\.db: no such file/);
