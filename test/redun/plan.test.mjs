@@ -6,6 +6,7 @@ import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tasklens } from "../helpers.mjs";
+import { compareStep, printAgreement } from "./agreement.mjs";
 import { fixtureText, STORES, TUTORIAL, unpack } from "./store-helpers.mjs";
 
 /** The arguments a step ran with, from the command line redun recorded (`run [--no-cache] hello_world.py main …`). */
@@ -13,14 +14,6 @@ function stepArgs(step) {
   const command = fixtureText(step, "log-exec.txt").split("\n")[0].replace(/ \(.*$/, "").split(":  run ")[1].split(" ");
   const file = command.indexOf("hello_world.py");
   return { noCache: command.slice(0, file).includes("--no-cache"), task: command[file + 1], params: command.slice(file + 2) };
-}
-
-/** What happened to a job, as the plan's rules count it. */
-function outcome(job, jobs) {
-  if (job.status === "cached") return "reused";
-  // A job failing only because a child failed reused its own evaluation (redun marks it failed).
-  if (job.status === "failed" && jobs.some((c) => c.parentId === job.id && c.status === "failed")) return "reused";
-  return "ran";
 }
 
 test("plan = what redun did next, step by step through the tutorial", () => {
@@ -36,29 +29,9 @@ test("plan = what redun did next, step by step through the tutorial", () => {
     const plan = JSON.parse(r.stdout);
     const after = unpack(step);
     const actual = JSON.parse(tasklens(["log", "-", "--json"], { cwd: after.dir }).stdout).jobs;
-    const unmatched = [...actual];
-    for (const job of plan.jobs) {
-      const k = unmatched.findIndex((a) => a.task === job.task);
-      if (k < 0 && job.status === "may-rerun") {
-        // Its input comes from a job that reruns: if that job fails, redun never gets to it.
-        table.push({ step: step.split("/")[1], task: job.task.split(".").pop(), predicted: job.status, actual: "not reached" });
-        continue;
-      }
-      assert.ok(k >= 0, `${step}: planned ${job.task} (${job.status}), which redun did not run`);
-      const [a] = unmatched.splice(k, 1);
-      const did = outcome(a, actual);
-      table.push({ step: step.split("/")[1], task: job.task.split(".").pop(), predicted: job.status, actual: did });
-      if (job.status === "cached" || job.status === "stale") assert.equal(did, "reused", `${step}: ${job.task} predicted ${job.status} but ran`);
-      if (job.status === "will-rerun" || job.status === "never-run") assert.equal(did, "ran", `${step}: ${job.task} predicted ${job.status} but was reused`);
-    }
-    // Jobs the plan did not reach lie below a job whose body runs.
-    if (plan.complete) assert.deepEqual(unmatched.map((j) => j.task), [], `${step}: a complete plan names every job`);
-    for (const a of unmatched) table.push({ step: step.split("/")[1], task: a.task.split(".").pop(), predicted: "(below a rerun)", actual: outcome(a, actual) });
+    compareStep(step.split("/")[1], plan, actual, table);
   }
-  const counts = {};
-  for (const row of table) counts[`${row.predicted} → ${row.actual}`] = (counts[`${row.predicted} → ${row.actual}`] ?? 0) + 1;
-  console.log(table.map((r) => `${r.step.padEnd(16)} ${r.task.padEnd(11)} predicted ${r.predicted.padEnd(16)} redun ${r.actual}`).join("\n"));
-  console.log(Object.entries(counts).map(([k, n]) => `${k}: ${n}`).join("\n"));
+  printAgreement(table);
   assert.ok(table.filter((r) => r.predicted === "cached").length >= 5, "the tutorial exercises cached predictions");
   assert.ok(table.filter((r) => r.predicted === "will-rerun").length >= 3, "and reruns");
 });
