@@ -1,7 +1,13 @@
-// The CLI as one entry point for the extension's bundle (bin/tasklens.js does the same for npm).
+// The CLI as one entry point for the extension's bundle (bin/tasklens.js does the same for npm). The
+// bundle is also what `executor: "worker"` threads load: one copy of the engine in the .vsix.
+import { isMainThread, workerData } from "node:worker_threads";
 import { main } from "./main";
 
-process.setSourceMapsEnabled(true);
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+if (!isMainThread && (workerData as { tasklensWorker?: boolean } | null)?.tasklensWorker) {
+  require("../engine/worker");
+} else {
+  process.setSourceMapsEnabled(true);
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -60,7 +60,9 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: { file: this.workflowFile } });
+    // Compiled (dist/engine/): worker.js beside this file; bundled: the bundle itself, which starts a worker's body when it sees tasklensWorker.
+    const entry = path.basename(__filename) === "workers.js" ? path.join(__dirname, "worker.js") : __filename;
+    const worker = new Worker(entry, { workerData: { tasklensWorker: true, file: this.workflowFile } });
     this.all.push(worker);
     worker.on("message", (reply: WorkerReply) => {
       const pending = this.pending.get(reply.id);

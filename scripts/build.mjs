@@ -29,8 +29,9 @@ await build({ ...common, entryPoints: ["core", "engine", "dialects", "cli", "pro
 await build({
   ...common,
   bundle: true,
-  // The language server is the CLI's `lsp` command: one bundle carries the engine, TypeScript and sql.js once.
-  entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts", worker: "engine/worker.ts" },
+  // The language server is the CLI's `lsp` command and worker threads load the same bundle: it carries
+  // the engine, TypeScript and sql.js once.
+  entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts" },
   outdir: "dist/extension",
   external: ["vscode"],
   // sql.js probes for browser globals it never needs under Node.
