@@ -40,15 +40,22 @@ export async function runRedunCommand(argv: string[], out: Output): Promise<numb
   const before = fs.statSync(file);
   const text = fs.readFileSync(file, "utf8");
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(redun.file, [...redun.prefix, ...args], { cwd: process.cwd(), stdio: "inherit" });
+    // redun runs in a process group of its own, so that one Ctrl-C (at a terminal, or the editor's
+    // cancel sent to tasklens) reaches it once, through tasklens, and tasklens stays to record the run.
+    const child = spawn(redun.file, [...redun.prefix, ...args], { cwd: process.cwd(), stdio: "inherit", detached: true });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const stop = () => child.kill("SIGKILL");
+    process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
+    process.on("exit", stop);
     child.on("error", (error) => {
       out.error(`tasklens: could not start ${redun.file}: ${error.message}`);
       resolve(127);
     });
     child.on("exit", (status, signal) => {
+      process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
+      process.off("exit", stop);
       resolve(status ?? (signal === "SIGINT" ? 130 : 1));
     });
   });
