@@ -5,6 +5,8 @@ import { main } from "./main";
 
 if (!isMainThread && (workerData as { tasklensWorker?: boolean } | null)?.tasklensWorker) {
   require("../engine/worker");
+} else if (!isMainThread && (workerData as { tasklensPg?: boolean } | null)?.tasklensPg) {
+  require("../engine/pgWorker");
 } else {
   process.setSourceMapsEnabled(true);
   void main(process.argv.slice(2)).then((code) => {

@@ -1,7 +1,7 @@
 // `tasklens gc [--keep N] [--db PATH]`: bounds the history, and the cache to what it still needs.
 import fs from "node:fs";
 import path from "node:path";
-import { defaultStorePath, Store } from "../engine/store";
+import { defaultStorePath, isPostgresUrl, maskLocation, Store } from "../engine/store";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
 
@@ -16,12 +16,12 @@ export async function gcCommand(argv: string[], out: Output): Promise<number> {
   const keep = Number(keepFlag);
   if (!Number.isInteger(keep) || keep < 0) throw new UsageError(`--keep: expected a whole number, got ${JSON.stringify(keepFlag)}`);
   const file = defaultStorePath(path.join(process.cwd(), "workflow.ts"), pathFlag(flags, "db"));
-  if (!fs.existsSync(file)) throw new UsageError(`no store at ${file}`);
+  if (!isPostgresUrl(file) && !fs.existsSync(file)) throw new UsageError(`no store at ${file}`);
   const store = await Store.open(file);
   try {
     const freed = store.gc(keep);
     out.stdout(
-      `gc ${file}: kept ${Math.min(keep, store.executions(keep).length)} executions, forgot ${freed.executions} executions (${freed.jobs} jobs), ` +
+      `gc ${maskLocation(file)}: kept ${Math.min(keep, store.executions(keep).length)} executions, forgot ${freed.executions} executions (${freed.jobs} jobs), ` +
         `${freed.calls} cached results, ${freed.values} values; ${megabytes(freed.bytesBefore)} → ${megabytes(freed.bytesAfter)}`,
     );
   } finally {

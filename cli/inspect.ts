@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Dialect, DialectDocument, InspectedTask, Inspection } from "../core/dialect";
 import { lineCol } from "../core/findings";
-import { displayPath } from "../core/paths";
+import { displayPath, storeMayExist } from "../core/paths";
 import { explainText } from "../core/present";
 import type { StoreReader } from "../core/storeReader";
 import { dialectOf, dialectOfFile } from "../dialects";
@@ -13,7 +13,7 @@ import { Output } from "./output";
 
 /** The store of a workflow, read-only, if there is one; an unusable one is reported, not fatal. */
 async function openStore(dialect: Dialect, location: string, out: Output, problems: string[]): Promise<StoreReader | undefined> {
-  if (!fs.existsSync(location)) return undefined;
+  if (!storeMayExist(location)) return undefined;
   try {
     return await dialect.openStore(location);
   } catch (error) {

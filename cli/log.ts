@@ -8,6 +8,7 @@ import { DIALECTS, dialectOfFile } from "../dialects";
 import { tasklensDialect } from "../dialects/tasklens";
 import { parseArgv, pathFlag, UsageError } from "./args";
 import { Output } from "./output";
+import { storeMayExist } from "../core/paths";
 
 export async function logCommand(argv: string[], out: Output): Promise<number> {
   const { positionals, flags } = parseArgv(argv, new Set(["json"]));
@@ -15,7 +16,7 @@ export async function logCommand(argv: string[], out: Output): Promise<number> {
   const { dialect, location } = storeOf(pathFlag(flags, "file"), pathFlag(flags, "db"));
   const [id] = positionals;
   const emit = (doc: unknown, text: string[]) => out.stdout(json ? JSON.stringify(doc, null, 2) : text.join("\n"));
-  if (!fs.existsSync(location)) {
+  if (!storeMayExist(location)) {
     if (id !== undefined) throw new UsageError(`no execution or job ${id}: there is no store at ${location} yet`);
     emit([], [`No executions in ${location}`]);
     return 0;
@@ -71,5 +72,5 @@ function storeOf(fileFlag: string | undefined, dbFlag: string | undefined): { di
     const looksRedun = /(^|[\\/])(\.redun|redun\.db)[\\/]?$/.test(dbFlag) || fs.existsSync(path.join(dbFlag, "redun.ini"));
     return located.find((l) => l.dialect.id === (looksRedun ? "redun" : "tasklens")) ?? located[0];
   }
-  return located.find((l) => fs.existsSync(l.location)) ?? located[0];
+  return located.find((l) => storeMayExist(l.location)) ?? located[0];
 }

@@ -4,7 +4,7 @@ import { TaskHasher } from "../engine/hashing";
 import { loadWorkflow, LoadedWorkflow } from "../engine/loader";
 import os from "node:os";
 import { describeThrown, Execution, Job, JobFailure } from "../engine/scheduler";
-import { defaultStorePath, ExecutionRecord, projectHashMode, Store, StoreWriteError } from "../engine/store";
+import { defaultStorePath, ExecutionRecord, maskLocation, projectHashMode, Store, StoreWriteError } from "../engine/store";
 import { WorkerPool } from "../engine/workers";
 import { CallExpression, registry, TaskDefinition } from "../engine/task";
 import { encodeValue } from "../engine/values";
@@ -103,7 +103,8 @@ export async function runCommand(argv: string[], out: Output): Promise<number> {
       note: (message) => out.log(message),
     },
   });
-  const commandLine = ["tasklens", "run", ...argv];
+  // A URL's password is never recorded nor printed.
+  const commandLine = ["tasklens", "run", ...argv.map(maskLocation)];
   const started = Date.now();
   const executionRecord: ExecutionRecord = { id: execution.id, started, ended: null, status: "running", file: workflow.file, task: def.fullName, argv: commandLine, resultHash: null, error: null };
   store.putExecution(executionRecord);

@@ -1,4 +1,5 @@
 // Paths as tasklens compares and prints them.
+import fs from "node:fs";
 import path from "node:path";
 
 /** Whether a path lies inside a folder (or is the folder). */
@@ -11,4 +12,19 @@ export function isInside(folder: string, file: string): boolean {
 export function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative && isInside(process.cwd(), file) ? relative : file;
+}
+
+/** Whether a store location is a PostgreSQL URL rather than a file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** A store location as it may be shown: a URL's password masked. */
+export function maskLocation(location: string): string {
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/i, "$1***@");
+}
+
+/** Whether a store may be there: a file that exists, or a server's URL (asked when opened). */
+export function storeMayExist(location: string): boolean {
+  return isPostgresUrl(location) || fs.existsSync(location);
 }

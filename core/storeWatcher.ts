@@ -3,6 +3,7 @@
 // unusable.
 import fs from "node:fs";
 import type { StoreReader } from "./storeReader";
+import { isPostgresUrl, storeMayExist } from "./paths";
 
 export class StoreWatcher {
   store: StoreReader | undefined;
@@ -16,14 +17,32 @@ export class StoreWatcher {
     private readonly onChange: () => void | Promise<void>,
     intervalMs = 250,
   ) {
+    if (isPostgresUrl(path)) {
+      // A server's store has no file to watch: it is asked whether anything changed (one small query).
+      this.poll = setInterval(() => {
+        if (this.polling) return;
+        if (this.store && !this.store.changedOnDisk()) return;
+        this.polling = true;
+        this.changed().finally(() => (this.polling = false));
+      }, intervalMs);
+      this.poll.unref?.();
+      return;
+    }
     fs.watchFile(path, { interval: intervalMs }, (now, before) => {
       // Node calls once at the start for a missing file: nothing changed then.
       if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
-      // `loading` settles with the load alone: onChange may wait for `ready()` itself.
-      const loading = this.load();
-      this.loading = loading;
-      void loading.then(this.onChange);
+      void this.changed();
     });
+  }
+
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private polling = false;
+
+  private changed(): Promise<void> {
+    // `loading` settles with the load alone: onChange may wait for `ready()` itself.
+    const loading = this.load();
+    this.loading = loading;
+    return loading.then(this.onChange);
   }
 
   /** Settles once the store as it is now on disk has been read. */
@@ -33,7 +52,7 @@ export class StoreWatcher {
 
   private async load(): Promise<void> {
     try {
-      if (!fs.existsSync(this.path)) {
+      if (!storeMayExist(this.path)) {
         this.store?.close();
         this.store = undefined;
         this.problem = undefined;
@@ -49,7 +68,8 @@ export class StoreWatcher {
   }
 
   dispose(): void {
-    fs.unwatchFile(this.path);
+    if (this.poll) clearInterval(this.poll);
+    else fs.unwatchFile(this.path);
     this.store?.close();
   }
 }

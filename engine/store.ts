@@ -18,13 +18,14 @@ import path from "node:path";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { loadSql } from "./sqlite";
 import { StoreError } from "../core/storeReader";
+import { isPostgresUrl, maskLocation } from "../core/paths";
 import { sha256 } from "./hash";
 import { appendDurably, writeFileAtomic } from "./fsutil";
 import { LOCK_TIMEOUT_MS, removeDeadTemporaries, StoreLock } from "./storeLock";
 import { columnsOf, integrityProblem, isValueHash, readSmallText, readStoreFile, schemaProblem, STORE_FILE_LIMIT, UnsafeFileError } from "./storeSafety";
 import { CallFactory, Json, serializeValue, decodeValue } from "./values";
 
-export { StoreError };
+export { StoreError, isPostgresUrl, maskLocation };
 
 /** The file is an SQLite database, but not a tasklens store. */
 class ForeignDatabaseError extends StoreError {}
@@ -265,7 +266,7 @@ function isId(id: string): boolean {
   return /^[0-9a-f]{8,64}$/.test(id);
 }
 
-interface RunFile {
+export interface RunFile {
   stamp: FileStamp | undefined;
   jobs: JobRecord[];
   byTask: Map<string, JobRecord[]> | undefined;
@@ -273,9 +274,9 @@ interface RunFile {
 
 export class Store {
   /** Journal lines not yet on disk. */
-  private pendingCache: string[] = [];
-  private pendingExecutions = new Map<string, ExecutionRecord>();
-  private pendingJobs = new Map<string, JobRecord>();
+  protected pendingCache: string[] = [];
+  protected pendingExecutions = new Map<string, ExecutionRecord>();
+  protected pendingJobs = new Map<string, JobRecord>();
   /** Prepared statements by SQL text, for the current database object. */
   private statements = new Map<string, Statement>();
   private snapshotStamp: FileStamp | undefined;
@@ -283,16 +284,16 @@ export class Store {
   /** The journal's size after our own last append: anything beyond it was written by someone else. */
   private journalKnownSize = -1;
   private lastFlushMs = 0;
-  private closed = false;
+  protected closed = false;
   private indexCache: { stamp: FileStamp | undefined; executions: Map<string, ExecutionRecord> } | undefined;
   private runCache = new Map<string, RunFile>();
   /** The large value read last, checked: a log shows one value as several jobs' results and arguments. */
   private lastExternal: { hash: string; text: string } | undefined;
   private readonly storeLock: StoreLock;
 
-  private constructor(
-    private readonly SQL: SqlJsStatic,
-    private db: Database,
+  protected constructor(
+    protected readonly SQL: SqlJsStatic,
+    protected db: Database,
     private generation: number,
     readonly file: string,
     readonly readonly: boolean,
@@ -321,7 +322,14 @@ export class Store {
    * file, a read-only file, a folder that cannot be written, a full disk are refused here.
    */
   static async open(file: string, options: { readonly?: boolean } = {}): Promise<Store> {
+    // A PostgreSQL URL: the same store, its records kept by a PostgreSQL server (pgStore.ts).
+    if (isPostgresUrl(file)) return (require("./pgStore") as typeof import("./pgStore")).PgStore.openUrl(await loadSql(), file, options);
     return Store.openWith(await loadSql(), file, options);
+  }
+
+  /** An empty in-memory database of the current format (what a store that keeps its records elsewhere mirrors them in). */
+  protected static emptyDatabase(SQL: SqlJsStatic): Database {
+    return emptyDb(SQL, 0);
   }
 
   private static openWith(SQL: SqlJsStatic, file: string, options: { readonly?: boolean }): Store {
@@ -451,7 +459,7 @@ export class Store {
     this.pendingCache.push(JSON.stringify([op, ...params]));
   }
 
-  private all(sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
+  protected all(sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
     const stmt = this.statement(sql);
     try {
       stmt.bind(params);
@@ -463,7 +471,7 @@ export class Store {
     }
   }
 
-  private one(sql: string, params: SqlValue[] = []): Record<string, SqlValue> | undefined {
+  protected one(sql: string, params: SqlValue[] = []): Record<string, SqlValue> | undefined {
     return this.all(sql, params)[0];
   }
 
@@ -479,17 +487,10 @@ export class Store {
     const hash = sha256(serialized);
     const known = this.one("SELECT external FROM value WHERE hash = ?", [hash]);
     // A known large value whose file was lost (deleted by hand, or by an older gc) is written again.
-    if (known && !(known.external && !fs.existsSync(this.valueFile(hash)))) return hash;
+    if (known && !(known.external && !this.hasLargeValue(hash))) return hash;
     const size = serialized.length;
     if (size > LARGE_VALUE_BYTES) {
-      const file = this.valueFile(hash);
-      if (!fs.existsSync(file)) {
-        try {
-          writeFileAtomic(file, serialized);
-        } catch (error) {
-          throw new StoreWriteError(file, error);
-        }
-      }
+      if (!this.hasLargeValue(hash)) this.writeLargeValue(hash, serialized);
       if (!known) this.write("value", [hash, null, 1, size]);
     } else {
       this.write("value", [hash, serialized.toString("utf8"), 0, size]);
@@ -499,6 +500,30 @@ export class Store {
 
   private valueFile(hash: string): string {
     return path.join(this.valuesDir, hash.slice(0, 2), hash);
+  }
+
+  /** Whether a large value's bytes are kept (out of the hot tables: a file in values/). */
+  protected hasLargeValue(hash: string): boolean {
+    return fs.existsSync(this.valueFile(hash));
+  }
+
+  protected writeLargeValue(hash: string, bytes: Buffer): void {
+    const file = this.valueFile(hash);
+    try {
+      writeFileAtomic(file, bytes);
+    } catch (error) {
+      throw new StoreWriteError(file, error);
+    }
+  }
+
+  /** A large value's bytes, at most `size` of them (undefined when they are not kept or cannot be read). */
+  protected readLargeValue(hash: string, size: number): Buffer | undefined {
+    try {
+      // Only a regular file inside the store's folder, no larger than the row says.
+      return readStoreFile(this.valueFile(hash), { noFollow: true, limit: Math.min(size || 0, STORE_FILE_LIMIT) });
+    } catch {
+      return undefined;
+    }
   }
 
   /** The stored encoding of a value, or undefined when the store does not hold it. */
@@ -512,13 +537,7 @@ export class Store {
       if (this.lastExternal?.hash === hash) {
         text = this.lastExternal.text;
       } else {
-        let bytes: Buffer | undefined;
-        try {
-          // Only a regular file inside the store's folder, no larger than the row says.
-          bytes = readStoreFile(this.valueFile(hash), { noFollow: true, limit: Math.min(Number(row.size) || 0, STORE_FILE_LIMIT) });
-        } catch {
-          return undefined;
-        }
+        const bytes = this.readLargeValue(hash, Number(row.size));
         if (!bytes || sha256(bytes) !== hash) return undefined;
         text = bytes.toString("utf8");
         this.lastExternal = { hash, text };
@@ -580,7 +599,8 @@ export class Store {
     this.pendingJobs.set(j.id, { ...j });
   }
 
-  private index(): Map<string, ExecutionRecord> {
+  /** Every execution recorded, by id. */
+  protected index(): Map<string, ExecutionRecord> {
     const stamp = stampOf(this.indexFile);
     if (!this.indexCache || !sameStamp(this.indexCache.stamp, stamp)) {
       const executions = new Map<string, ExecutionRecord>();
@@ -590,7 +610,8 @@ export class Store {
     return this.indexCache.executions;
   }
 
-  private run(id: string): RunFile {
+  /** The jobs of one execution, in order. */
+  protected run(id: string): RunFile {
     const file = this.runFile(id);
     const stamp = stampOf(file);
     let run = this.runCache.get(id);
@@ -680,6 +701,12 @@ export class Store {
   flush({ lockWaitMs }: { lockWaitMs?: number } = {}): void {
     if (this.readonly || this.closed || !this.dirty) return;
     const t0 = Date.now();
+    this.persist(lockWaitMs);
+    this.lastFlushMs = Date.now() - t0;
+  }
+
+  /** Writes the pending records durably and clears them (they stay pending when it throws). */
+  protected persist(lockWaitMs: number | undefined): void {
     this.withLock(() => {
       if (this.pendingCache.length) {
         const before = stampOf(this.journalFile)?.size;
@@ -715,7 +742,6 @@ export class Store {
     } catch {
       // only a hint for observers
     }
-    this.lastFlushMs = Date.now() - t0;
   }
 
   private append(file: string, text: string): void {
@@ -930,7 +956,7 @@ export class Store {
   }
 
   /** Settles once the lock is free (true) or after LOCK_TIMEOUT_MS (false): wait here, not in a write, to keep the event loop turning. */
-  whenUnlocked(timeoutMs = LOCK_TIMEOUT_MS): Promise<boolean> {
+  whenUnlocked(timeoutMs: number = LOCK_TIMEOUT_MS): Promise<boolean> {
     return this.storeLock.whenFree(timeoutMs);
   }
 
@@ -947,8 +973,12 @@ export class Store {
       for (const stmt of this.statements.values()) stmt.free();
       this.statements.clear();
       this.db.close();
+      this.release();
     }
   }
+
+  /** Lets go of what the store holds besides its database (a connection). */
+  protected release(): void {}
 }
 
 function toTask(r: Record<string, SqlValue>): TaskRecord {
@@ -1012,13 +1042,14 @@ function toJob(r: Record<string, SqlValue>): JobRecord {
   };
 }
 
-/** The store for a workflow file: --db, else TASKLENS_DB, else `.tasklens/cache.db` in the project root. */
+/** The store for a workflow file: --db, else TASKLENS_DB, else `.tasklens/cache.db` in the project root (a file, or a PostgreSQL URL). */
 export function defaultStorePath(workflowFile: string, override?: string): string {
-  if (override) return path.resolve(override);
-  if (process.env.TASKLENS_DB) return path.resolve(process.env.TASKLENS_DB);
+  const resolve = (base: string, location: string) => (isPostgresUrl(location) ? location : path.resolve(base, location));
+  if (override) return resolve(".", override);
+  if (process.env.TASKLENS_DB) return resolve(".", process.env.TASKLENS_DB);
   const root = projectRoot(workflowFile);
   const configured = projectConfig(root).db;
-  return path.resolve(root, typeof configured === "string" ? configured : ".tasklens/cache.db");
+  return resolve(root, typeof configured === "string" ? configured : ".tasklens/cache.db");
 }
 
 /** The nearest folder above the file holding a package.json, else the file's folder. */

@@ -33,7 +33,8 @@ await build({
   // the engine, TypeScript and sql.js once.
   entryPoints: { client: "client/extension.ts", cli: "cli/bin.ts" },
   outdir: "dist/extension",
-  external: ["vscode"],
+  // pg's optional native binding (pg-native) is never used: the pure-JavaScript client is.
+  external: ["vscode", "pg-native"],
   // sql.js probes for browser globals it never needs under Node.
   mainFields: ["main"],
   // The store finds sql-wasm.wasm beside the bundle first; the require.resolve fallback is for node_modules.
