@@ -15,6 +15,7 @@ Commands:
                        executions, an execution's job tree, or one job's details
   gc [--keep N] [--db PATH]
                        forget all but the N newest executions (default 100) and what only they needed
+  store copy FROM TO   copy history and cache between stores (a file or a postgresql:// URL, either way)
   check [FILE …] [--json]
                        report dependencies the cache key does not cover
   explain FILE [TASK] [--json] [--db PATH]
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (require("./log") as typeof import("./log")).logCommand(rest, out);
       case "gc":
         return await (require("./gc") as typeof import("./gc")).gcCommand(rest, out);
+      case "store":
+        return await (require("./store") as typeof import("./store")).storeCommand(rest, out);
       case "check":
         return await (require("./inspect") as typeof import("./inspect")).checkCommand(rest, out);
       case "explain":

@@ -902,6 +902,61 @@ export class Store {
     return { ...freed, bytesBefore, bytesAfter: this.diskBytes() };
   }
 
+  /**
+   * Copies every record of this store into another one (of either kind): the cache (tasks, values
+   * with their large bytes, call nodes with their final results) and the history. Records the target
+   * holds already stay as they are; flushed every few thousand records, and at the end.
+   */
+  copyTo(target: Store): { executions: number; jobs: number; tasks: number; calls: number; values: number } {
+    const counts = { executions: 0, jobs: 0, tasks: 0, calls: 0, values: 0 };
+    let unflushed = 0;
+    const step = () => {
+      if (++unflushed >= 5000) {
+        target.flush();
+        unflushed = 0;
+      }
+    };
+    const has = (sql: string, key: string) => target.one(sql, [key]) !== undefined;
+    for (const r of this.all("SELECT hash, full_name, source, normalized_hash, file, line, parts, created FROM task")) {
+      if (has("SELECT 1 AS x FROM task WHERE hash = ?", r.hash as string)) continue;
+      target.write("task", [r.hash, r.full_name, r.source, r.normalized_hash, r.file, r.line, r.parts, r.created]);
+      counts.tasks++;
+      step();
+    }
+    for (const r of this.all("SELECT hash, data, external, size FROM value")) {
+      const hash = r.hash as string;
+      if (has("SELECT 1 AS x FROM value WHERE hash = ?", hash)) continue;
+      if (r.external) {
+        const bytes = isValueHash(hash) ? this.readLargeValue(hash, Number(r.size)) : undefined;
+        // A large value whose bytes are lost is not copied: its calls then miss, as they would here.
+        if (!bytes || sha256(bytes) !== hash) continue;
+        if (!target.hasLargeValue(hash)) target.writeLargeValue(hash, bytes);
+      }
+      target.write("value", [hash, r.data, r.external, r.size]);
+      counts.values++;
+      step();
+    }
+    for (const r of this.all("SELECT call_hash, task_hash, args_hash, result_hash, children, fingerprints, created, final_hash, subtree FROM call_node")) {
+      if (has("SELECT 1 AS x FROM call_node WHERE call_hash = ?", r.call_hash as string)) continue;
+      target.write("call", [r.call_hash, r.task_hash, r.args_hash, r.result_hash, r.children, r.fingerprints, r.created]);
+      if (r.final_hash !== null) target.write("final", [r.final_hash, r.subtree, r.call_hash]);
+      counts.calls++;
+      step();
+    }
+    for (const e of this.newestExecutions().reverse()) {
+      target.putExecution(e);
+      counts.executions++;
+      for (const j of this.run(e.id).jobs) {
+        target.putJob(j);
+        counts.jobs++;
+        step();
+      }
+      step();
+    }
+    target.flush();
+    return counts;
+  }
+
   /** Which of these large values other stores in this folder hold (a store that cannot be read holds them all). */
   private valuesHeldBySiblings(hashes: string[]): Set<string> {
     const folder = path.dirname(this.file);

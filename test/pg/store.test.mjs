@@ -165,3 +165,33 @@ test("unreachable server, wrong password, missing database, another schema versi
   const again = runJson(ws, ["run", "w.ts", "--db", good]);
   assert.ok(again.doc.jobs.every((j) => j.status === "cached"), again.stderr);
 });
+
+test("store copy: SQLite → PostgreSQL → SQLite keeps history and cache (large values too), and copying again adds nothing", () => {
+  const db = cluster.createDb();
+  const url = cluster.url(db);
+  const ws = workspace({ "w.ts": hello });
+  const laptop = ws.path("laptop/cache.db");
+  assert.equal(ws.run(["run", "w.ts", "--db", laptop]).code, 0);
+  assert.equal(ws.run(["run", "w.ts", "big", "--n", "200000", "--db", laptop]).code, 0);
+  let r = ws.run(["store", "copy", laptop, url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /copied .*laptop\/cache\.db → postgresql:\/\/tl@127\.0\.0\.1:\d+\/\w+: 2 executions \(4 jobs\), 4 cached results/);
+  for (const args of [["w.ts"], ["w.ts", "big", "--n", "200000"]]) {
+    const again = runJson(ws, ["run", ...args, "--db", url]);
+    assert.ok(again.doc.jobs.every((j) => j.status === "cached"), `${args.join(" ")} reuses the laptop's results on the team store`);
+  }
+  assert.equal(JSON.parse(ws.run(["log", "--json", "--db", url]).stdout).length, 4);
+  const offline = ws.path("offline/cache.db");
+  r = ws.run(["store", "copy", url, offline]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /4 executions/);
+  const back = runJson(ws, ["run", "w.ts", "big", "--n", "200000", "--db", offline]);
+  assert.ok(back.doc.jobs.every((j) => j.status === "cached"));
+  assert.equal(back.doc.result.length, 200000);
+  r = ws.run(["store", "copy", laptop, url]);
+  assert.match(r.stdout, /0 cached results, 0 values, 0 task versions/);
+  assert.equal(cluster.psql(db, "SELECT count(*) FROM tasklens.execution").trim(), "4");
+  // Usage errors.
+  assert.equal(ws.run(["store", "copy", ws.path("nothing.db"), url]).code, 2);
+  assert.equal(ws.run(["store", "copy", laptop]).code, 2);
+});
