@@ -16,12 +16,17 @@ export function displayPath(file: string): string {
 
 /** Whether a store location is a PostgreSQL URL rather than a file. */
 export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
+  return /^postgres(ql)?(\+\w+)?:\/\//i.test(location);
+}
+
+/** The URL as the pg client takes it (SQLAlchemy's `postgresql+psycopg2://` names a driver). */
+export function clientUrl(url: string): string {
+  return url.replace(/^postgres(ql)?\+\w+:/i, "postgresql:");
 }
 
 /** A store location as it may be shown: a URL's password masked. */
 export function maskLocation(location: string): string {
-  return location.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/i, "$1***@");
+  return location.replace(/^(postgres(?:ql)?(?:\+\w+)?:\/\/[^:@/]*:)[^@/]*@/i, "$1***@");
 }
 
 /** Whether a store may be there: a file that exists, or a server's URL (asked when opened). */

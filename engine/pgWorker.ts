@@ -4,6 +4,7 @@ import { workerData } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import { Client } from "pg";
 import type { PgReply, PgRequest } from "./pgBridge";
+import { clientUrl } from "../core/paths";
 
 const { url, signal, port } = workerData as { url: string; signal: SharedArrayBuffer; port: MessagePort };
 const flag = new Int32Array(signal);
@@ -19,7 +20,7 @@ function failure(error: unknown): PgReply {
   return { ok: false, error: { message: String(e?.message ?? error), code: e?.code } };
 }
 
-const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+const client = new Client({ connectionString: clientUrl(url), connectionTimeoutMillis: 10_000 });
 // A connection lost later is reported with the next request.
 client.on("error", () => undefined);
 let queue = Promise.resolve();

@@ -1,6 +1,7 @@
 // The redun dialect: Python workflow files that import redun's task decorator, run by redun itself
 // against redun's own store. tasklens predicts redun's hash from the text and reads the store
 // read-only; it never changes how redun runs.
+import { isPostgresUrl } from "../../core/paths";
 import path from "node:path";
 import type { Dialect, DialectDocument, Runnable } from "../../core/dialect";
 import type { Plan, PlanRequest } from "../../core/plan";
@@ -59,7 +60,8 @@ export const redunDialect: Dialect = {
   },
 
   openStore(location: string): Promise<StoreReader> {
-    return RedunStoreReader.open(location, RunRecords.besideStore(location, textFingerprints));
+    // A server's store has no folder beside it for tasklens's run records.
+    return RedunStoreReader.open(location, isPostgresUrl(location) ? undefined : RunRecords.besideStore(location, textFingerprints));
   },
 
   plan(document: DialectDocument, store: StoreReader | undefined, request: PlanRequest): Plan {

@@ -53,7 +53,7 @@ export async function startCluster() {
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      run(path.join(bin, "pg_ctl"), ["-D", data, "-w", "-o", `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`, "-l", path.join(dir, "log"), "start"]);
+      run(path.join(bin, "pg_ctl"), ["-D", data, "-w", "-o", `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c TimeZone=UTC -c fsync=off -c max_connections=100`, "-l", path.join(dir, "log"), "start"]);
       break;
     } catch (error) {
       if (attempt >= 3) throw error;

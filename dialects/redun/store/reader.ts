@@ -5,6 +5,8 @@ import type { Database, SqlValue } from "sql.js";
 import { loadSql } from "../../../engine/sqlite";
 import { PyDict, PyObject, TaskExpression, PickleError, children, unpickle, type PyValue } from "./pickle";
 import { StoreError, readSnapshot, stamp as fileStamp } from "./snapshot";
+import { isPostgresUrl, maskLocation } from "../../../core/paths";
+import { PostgresStamp, readPostgresStore } from "./postgres";
 
 export type RedunJobStatus = "DONE" | "CACHED" | "FAILED" | "RUNNING";
 export type RedunExecutionStatus = "DONE" | "FAILED" | "RUNNING";
@@ -142,10 +144,14 @@ export interface RedunStoreReader {
   close(): void;
 }
 
-/** The store's current change stamp, without reading it. */
-export function storeStamp(file: string): string {
-  return fileStamp(file);
+/** The store's current change stamp, without reading it (a server's store: one small query on a kept connection). */
+export function storeStamp(location: string): string {
+  if (!isPostgresUrl(location)) return fileStamp(location);
+  let stamp = serverStamps.get(location);
+  if (!stamp) serverStamps.set(location, (stamp = new PostgresStamp(location)));
+  return stamp.read();
 }
+const serverStamps = new Map<string, PostgresStamp>();
 
 const REQUIRED: Record<string, string[]> = {
   execution: ["id", "args", "job_id", "updated_time"],
@@ -164,14 +170,24 @@ const SCHEMA_VERSIONS: Record<string, string> = {
   "cd2d53191748": "3.0", "cc4f663817b6": "3.1", "eb7b95e4e8bf": "3.2", "f68b3aaee9cc": "3.3", "3b0a6e67cc58": "3.4", "0bee3d6dba76": "3.5",
 };
 
-export async function openRedunStore(file: string): Promise<RedunStore> {
+export async function openRedunStore(location: string): Promise<RedunStore> {
   const SQL = await loadSql();
-  const snapshot = readSnapshot(file);
   let db: Database;
-  try {
-    db = new SQL.Database(snapshot.bytes);
-  } catch (e) {
-    throw new StoreError(`${file}: not a readable SQLite database (${(e as Error).message})`, file);
+  let snapshot: { stamp: string; rolledBack: number };
+  // On PostgreSQL, the same tables read into an in-memory SQLite database; messages never show a password.
+  const file = maskLocation(location);
+  if (isPostgresUrl(location)) {
+    const read = await readPostgresStore(SQL, location);
+    db = read.db;
+    snapshot = { stamp: read.stamp, rolledBack: 0 };
+  } else {
+    const bytes = readSnapshot(location);
+    snapshot = bytes;
+    try {
+      db = new SQL.Database(bytes.bytes);
+    } catch (e) {
+      throw new StoreError(`${file}: not a readable SQLite database (${(e as Error).message})`, file);
+    }
   }
   let schemaVersion: string;
   try {
