@@ -13,7 +13,10 @@
 import type { Database, SqlJsStatic, SqlValue } from "sql.js";
 import { StoreError } from "../core/storeReader";
 import { PgFailureError, PgStatement, SyncPg } from "./pgBridge";
-import { ExecutionRecord, JobRecord, maskLocation, RunFile, Store, StoreWriteError } from "./store";
+import { ExecutionRecord, JobRecord, maskLocation, RunFile, Store, StoreWriteError, toExecution as executionOf, toJob as jobOf } from "./store";
+
+const toExecution = (r: Record<string, unknown>) => executionOf(r as Record<string, SqlValue>);
+const toJob = (r: Record<string, unknown>) => jobOf(r as Record<string, SqlValue>);
 
 /** The schema's version: a store of another version is refused with a clear error, never altered. */
 export const PG_FORMAT = "tasklens-pg-1";
@@ -151,30 +154,6 @@ const EXECUTION_COLUMNS = ["id", "started", "ended", "status", "file", "task", "
 const EXECUTION_TYPES = ["text", "float8", "float8", "text", "text", "text", "text", "text", "text"];
 const JOB_COLUMNS = ["id", "execution_id", "parent_id", "seq", "task_name", "task_hash", "call_hash", "args_hash", "status", "started", "ended", "result_hash", "error", "traceback", "upstream"];
 const JOB_TYPES = ["text", "text", "text", "int", "text", "text", "text", "text", "text", "float8", "float8", "text", "text", "text", "text"];
-
-function toExecution(r: Record<string, unknown>): ExecutionRecord {
-  return { id: r.id as string, started: r.started as number, ended: r.ended as number | null, status: r.status as ExecutionRecord["status"], file: r.file as string, task: r.task as string, argv: JSON.parse(r.argv as string) as string[], resultHash: r.result_hash as string | null, error: r.error as string | null };
-}
-
-function toJob(r: Record<string, unknown>): JobRecord {
-  return {
-    id: r.id as string,
-    executionId: r.execution_id as string,
-    parentId: r.parent_id as string | null,
-    seq: r.seq as number,
-    taskName: r.task_name as string,
-    taskHash: r.task_hash as string,
-    callHash: r.call_hash as string,
-    argsHash: r.args_hash as string,
-    status: r.status as JobRecord["status"],
-    started: r.started as number,
-    ended: r.ended as number | null,
-    resultHash: r.result_hash as string | null,
-    error: r.error as string | null,
-    traceback: r.traceback as string | null,
-    upstream: JSON.parse(r.upstream as string) as JobRecord["upstream"],
-  };
-}
 
 /** Mirrors pulled cache rows into the in-memory database (the rows replace what it held). */
 const MIRROR: Array<{ table: string; select: string; insert: string; params(r: Record<string, unknown>): SqlValue[] }> = [

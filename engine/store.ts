@@ -1063,7 +1063,7 @@ function toCall(r: Record<string, SqlValue>): CallRecord {
   };
 }
 
-function toExecution(r: Record<string, SqlValue>): ExecutionRecord {
+export function toExecution(r: Record<string, SqlValue>): ExecutionRecord {
   return {
     id: r.id as string,
     started: r.started as number,
@@ -1077,7 +1077,7 @@ function toExecution(r: Record<string, SqlValue>): ExecutionRecord {
   };
 }
 
-function toJob(r: Record<string, SqlValue>): JobRecord {
+export function toJob(r: Record<string, SqlValue>): JobRecord {
   return {
     id: r.id as string,
     executionId: r.execution_id as string,

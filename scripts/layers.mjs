@@ -16,7 +16,7 @@ const ALLOWED = {
   client: ["core", "protocol", "client"],
 };
 /** Packages a layer must not pull in (the client bundle stays small: no parser, no SQLite). */
-const FORBIDDEN_PACKAGES = { client: ["typescript", "sql.js", "diff"], core: ["typescript", "sql.js", "vscode"], protocol: ["typescript", "sql.js", "vscode"] };
+const FORBIDDEN_PACKAGES = { client: ["typescript", "sql.js", "diff", "pg"], core: ["typescript", "sql.js", "vscode", "pg"], protocol: ["typescript", "sql.js", "vscode", "pg"] };
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {

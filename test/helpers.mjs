@@ -118,3 +118,16 @@ export function pointResultAt(ws, mainCall, hash, size) {
     return r;
   }, [["value", hash, null, 1, size]]);
 }
+
+/** A workflow whose main awaits `count` steps of `ms` each, one after another (a run that takes a while). */
+export const slowWorkflow = (name, count, ms) => `import { task } from "tasklens";
+export const step = task(async function step(i: number, tag: string) {
+  await new Promise((r) => setTimeout(r, ${ms}));
+  return tag + i;
+});
+export const main = task(async function main(count: number = ${count}) {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(await step(i, "${name}"));
+  return out;
+});
+`;

@@ -3,19 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runJson, spawnTasklens, waitFor, workspace } from "../helpers.mjs";
-
-const slowWorkflow = (name, count, ms) => `import { task } from "tasklens";
-export const step = task(async function step(i: number, tag: string) {
-  await new Promise((r) => setTimeout(r, ${ms}));
-  return tag + i;
-});
-export const main = task(async function main(count: number = ${count}) {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(await step(i, "${name}"));
-  return out;
-});
-`;
+import { runJson, slowWorkflow, spawnTasklens, waitFor, workspace } from "../helpers.mjs";
 
 test("a run killed with SIGKILL keeps every job that finished more than a second before", async () => {
   const ws = workspace({ "w.ts": slowWorkflow("k", 200, 100) });

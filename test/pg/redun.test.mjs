@@ -21,7 +21,8 @@ function project(dbUri) {
   const dir = tempDir("tasklens-redun-pg-");
   mkdirSync(join(dir, ".redun"));
   writeFileSync(join(dir, ".redun", "redun.ini"), `[backend]\ndb_uri = ${dbUri}\n`);
-  cpSync(join(FIXTURE, "planet.py"), join(dir, "planet.py"));
+  // The workflow redun ran is the planet fixture's.
+  cpSync(join(FIXTURE, "..", "planet", "planet.py"), join(dir, "planet.py"));
   return { dir, run: (args) => tasklens(args, { cwd: dir, env: { TZ: "UTC" } }) };
 }
 

@@ -2,7 +2,7 @@
 // history, concurrent runs from several processes, a killed run, large values, and the errors.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { runJson, spawnTasklens, waitFor, workspace } from "../helpers.mjs";
+import { runJson, slowWorkflow, spawnTasklens, waitFor, workspace } from "../helpers.mjs";
 import { startCluster } from "./cluster.mjs";
 
 let cluster;
@@ -10,18 +10,6 @@ before(async () => {
   cluster = await startCluster();
 });
 after(() => cluster?.stop());
-
-const slowWorkflow = (name, count, ms) => `import { task } from "tasklens";
-export const step = task(async function step(i: number, tag: string) {
-  await new Promise((r) => setTimeout(r, ${ms}));
-  return tag + i;
-});
-export const main = task(async function main(count: number = ${count}) {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(await step(i, "${name}"));
-  return out;
-});
-`;
 
 const hello = `import { task } from "tasklens";
 export const greet = task(function greet(who: string) { return "Hello, " + who; });
