@@ -1,6 +1,7 @@
 // tasklens's store on a real PostgreSQL server (started here, see cluster.mjs): runs, the cache,
 // history, concurrent runs from several processes, a killed run, large values, and the errors.
 import assert from "node:assert/strict";
+import { chmodSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { runJson, slowWorkflow, spawnTasklens, waitFor, workspace } from "../helpers.mjs";
 import { startCluster } from "./cluster.mjs";
@@ -182,4 +183,25 @@ test("store copy: SQLite → PostgreSQL → SQLite keeps history and cache (larg
   // Usage errors.
   assert.equal(ws.run(["store", "copy", ws.path("nothing.db"), url]).code, 2);
   assert.equal(ws.run(["store", "copy", laptop]).code, 2);
+});
+
+test("credentials from PGPASSWORD or a .pgpass file, the URL naming no password; never printed", () => {
+  const db = cluster.createDb();
+  cluster.psql(db, "GRANT CREATE ON DATABASE " + db + " TO secret");
+  const ws = workspace({ "w.ts": hello });
+  const url = `postgresql://secret@127.0.0.1:${cluster.port}/${db}`;
+  let r = ws.run(["run", "w.ts", "--db", url], { env: { PGPASSWORD: "hunter2" } });
+  assert.equal(r.code, 0, r.stderr);
+  const pgpass = ws.path("pgpass");
+  ws.write("pgpass", `127.0.0.1:${cluster.port}:${db}:secret:hunter2\n`);
+  chmodSync(pgpass, 0o600);
+  r = runJson(ws, ["run", "w.ts", "--db", url], { env: { PGPASSFILE: pgpass } });
+  assert.ok(r.doc.jobs.every((j) => j.status === "cached"), r.stderr);
+  // The host, port and database from the environment too.
+  r = runJson(ws, ["run", "w.ts", "--db", "postgresql://"], { env: { PGPASSFILE: pgpass, PGHOST: "127.0.0.1", PGPORT: String(cluster.port), PGDATABASE: db, PGUSER: "secret" } });
+  assert.ok(r.doc.jobs.every((j) => j.status === "cached"), r.stderr);
+  r = ws.run(["run", "w.ts", "--db", url], { env: { PGPASSWORD: "wrong" } });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /refused the credentials of user secret/);
+  for (const out of [r.stdout, r.stderr, ws.run(["log", "--db", url], { env: { PGPASSWORD: "hunter2" } }).stdout]) assert.ok(!out.includes("hunter2"));
 });
