@@ -19,8 +19,12 @@ export class StoreWatcher {
   ) {
     if (isPostgresUrl(path)) {
       // A server's store has no file to watch: it is asked whether anything changed (one small query).
+      let skipped = 0;
       this.poll = setInterval(() => {
         if (this.polling) return;
+        // A server that could not be used is asked again every few seconds, not at every tick.
+        if (this.problem !== undefined && ++skipped < 20) return;
+        skipped = 0;
         if (this.store && !this.store.changedOnDisk()) return;
         this.polling = true;
         this.changed().finally(() => (this.polling = false));

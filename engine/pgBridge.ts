@@ -11,7 +11,7 @@ export interface PgStatement {
 }
 
 /** What the worker answers: the rows of each statement, or the error PostgreSQL (or the network) gave. */
-export type PgReply = { ok: true; rows: Array<Array<Record<string, unknown>>> } | { ok: false; error: PgFailure };
+export type PgReply = { id?: number } & ({ ok: true; rows: Array<Array<Record<string, unknown>>> } | { ok: false; error: PgFailure });
 
 export interface PgFailure {
   message: string;
@@ -27,12 +27,14 @@ export class PgFailureError extends Error {
 }
 
 export interface PgRequest {
+  /** Echoed by the answer: one that comes after its request timed out is recognised and dropped. */
+  id?: number;
   statements: PgStatement[];
   /** Run them in one transaction (BEGIN … COMMIT; ROLLBACK on any failure). */
   transaction?: boolean;
 }
 
-/** The longest one request may take before the store is reported unreachable. */
+/** The longest one request may take before the store is reported unreachable (a run's writes). */
 const REQUEST_TIMEOUT_MS = 120_000;
 
 export class SyncPg {
@@ -40,34 +42,43 @@ export class SyncPg {
   private readonly port: MessagePort;
   private readonly signal: Int32Array;
   private closed = false;
+  private nextId = 1;
+  private readonly timeoutMs: number;
 
-  /** Connects (blocking) to the server the URL names; throws PgFailureError when it cannot. */
-  constructor(url: string) {
+  /**
+   * Connects (blocking) to the server the URL names; throws PgFailureError when it cannot.
+   * `timeoutMs` bounds the connection and every request (a reader in an editor must not hang).
+   */
+  constructor(url: string, { timeoutMs = REQUEST_TIMEOUT_MS }: { timeoutMs?: number } = {}) {
+    this.timeoutMs = timeoutMs;
     const shared = new SharedArrayBuffer(4);
     this.signal = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     // Compiled (dist/engine/): pgWorker.js beside this file; bundled: the bundle itself, which starts the worker's body when it sees tasklensPg.
     const entry = path.basename(__filename) === "pgBridge.js" ? path.join(__dirname, "pgWorker.js") : __filename;
-    this.worker = new Worker(entry, { workerData: { tasklensPg: true, url, signal: shared, port: port2 }, transferList: [port2] });
+    this.worker = new Worker(entry, { workerData: { tasklensPg: true, url, signal: shared, port: port2, connectTimeoutMs: Math.min(timeoutMs, 10_000) }, transferList: [port2] });
     this.worker.unref();
     this.port = port1;
     this.port.unref();
-    const reply = this.wait();
+    // Starting the thread and loading pg take a moment besides the connection's own time limit.
+    const reply = this.wait(0, Math.min(timeoutMs, 10_000) + 10_000);
     if (!reply.ok) {
       this.close();
       throw new PgFailureError(reply.error);
     }
   }
 
-  private wait(): PgReply {
-    const deadline = Date.now() + REQUEST_TIMEOUT_MS;
+  private wait(id: number, timeoutMs = this.timeoutMs): PgReply {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = receiveMessageOnPort(this.port);
       if (message) {
         Atomics.store(this.signal, 0, 0);
-        return message.message as PgReply;
+        const reply = message.message as PgReply;
+        if ((reply.id ?? 0) === id) return reply;
+        continue; // the late answer of a request that timed out
       }
-      if (Date.now() > deadline) return { ok: false, error: { message: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`, code: "ETIMEDOUT" } };
+      if (Date.now() > deadline) return { ok: false, error: { message: `no answer within ${timeoutMs / 1000} s`, code: "ETIMEDOUT" } };
       Atomics.wait(this.signal, 0, 0, 1000);
       Atomics.store(this.signal, 0, 0);
     }
@@ -76,8 +87,9 @@ export class SyncPg {
   /** Runs the statements (in one transaction when asked); the rows of each, or PgFailureError. */
   run(request: PgRequest): Array<Array<Record<string, unknown>>> {
     if (this.closed) throw new PgFailureError({ message: "the connection is closed" });
-    this.port.postMessage(request);
-    const reply = this.wait();
+    const id = this.nextId++;
+    this.port.postMessage({ ...request, id });
+    const reply = this.wait(id);
     if (!reply.ok) throw new PgFailureError(reply.error);
     return reply.rows;
   }

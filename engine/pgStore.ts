@@ -57,6 +57,8 @@ CREATE INDEX IF NOT EXISTS job_execution ON tasklens.job(execution_id, change);
 `;
 
 const NEXT = "nextval('tasklens.change')";
+/** How long a reader waits for the server before reporting it unreachable. */
+const READER_TIMEOUT_MS = 5_000;
 
 /** Where a URL points, for messages: host, port, database and user (PG* variables fill what it omits); never the password. */
 export function describeServer(url: string): { host: string; database: string; user: string } {
@@ -193,7 +195,8 @@ export class PgStore extends Store {
   static openUrl(SQL: SqlJsStatic, url: string, options: { readonly?: boolean }): PgStore {
     let pg: SyncPg;
     try {
-      pg = new SyncPg(url);
+      // A reader (the editor, log) gives up sooner than a run, whose records must get through.
+      pg = new SyncPg(url, options.readonly ? { timeoutMs: READER_TIMEOUT_MS } : {});
     } catch (error) {
       throw connectionProblem(url, error);
     }

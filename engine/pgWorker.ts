@@ -6,7 +6,7 @@ import { Client } from "pg";
 import type { PgReply, PgRequest } from "./pgBridge";
 import { clientUrl } from "../core/paths";
 
-const { url, signal, port } = workerData as { url: string; signal: SharedArrayBuffer; port: MessagePort };
+const { url, signal, port, connectTimeoutMs } = workerData as { url: string; signal: SharedArrayBuffer; port: MessagePort; connectTimeoutMs: number };
 const flag = new Int32Array(signal);
 
 function answer(reply: PgReply): void {
@@ -20,7 +20,7 @@ function failure(error: unknown): PgReply {
   return { ok: false, error: { message: String(e?.message ?? error), code: e?.code } };
 }
 
-const client = new Client({ connectionString: clientUrl(url), connectionTimeoutMillis: 10_000 });
+const client = new Client({ connectionString: clientUrl(url), connectionTimeoutMillis: connectTimeoutMs });
 // A connection lost later is reported with the next request.
 client.on("error", () => undefined);
 let queue = Promise.resolve();
@@ -37,10 +37,10 @@ port.on("message", (request: PgRequest) => {
       if (request.transaction) await client.query("BEGIN");
       for (const s of request.statements) rows.push((await client.query(s.text, s.values)).rows);
       if (request.transaction) await client.query("COMMIT");
-      answer({ ok: true, rows });
+      answer({ id: request.id, ok: true, rows });
     } catch (error) {
       if (request.transaction) await client.query("ROLLBACK").catch(() => undefined);
-      answer(failure(error));
+      answer({ id: request.id, ...failure(error) });
     }
   });
 });

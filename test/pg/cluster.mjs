@@ -72,6 +72,13 @@ export async function startCluster() {
     }
   };
   process.on("exit", stop);
+  // A test process stopped by a signal (the runner's timeout, Ctrl-C) stops its server too.
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      stop();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
   let n = 0;
   return {
     port,

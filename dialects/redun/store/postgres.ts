@@ -67,7 +67,7 @@ export class PostgresStamp {
   constructor(private readonly url: string) {}
 
   read(): string {
-    this.pg ??= new SyncPg(clientUrl(this.url));
+    this.pg ??= new SyncPg(clientUrl(this.url), { timeoutMs: 5_000 });
     return String(this.pg.query(STAMP)[0].stamp);
   }
 
