@@ -108,33 +108,23 @@ function columns(rows: unknown[][], width: number): unknown[][] {
   return out;
 }
 
-/** Keeps the last of records with the same key, in the order of their last occurrence. */
-function lastByKey(rows: unknown[][], key: number): unknown[][] {
-  const byKey = new Map<unknown, unknown[]>();
-  for (const row of rows) {
-    byKey.delete(row[key]);
-    byKey.set(row[key], row);
-  }
-  return [...byKey.values()];
-}
-
-/** The statement writing one run of journal records of one kind. */
+/** The statement writing the journal records of one kind (one per key). */
 function cacheStatement(op: string, rows: unknown[][]): PgStatement | undefined {
   switch (op) {
     case "task":
-      return { text: `INSERT INTO tasklens.task(hash, full_name, source, normalized_hash, file, line, parts, created) SELECT * FROM ${unnest(["text", "text", "text", "text", "text", "int", "text", "float8"])} ON CONFLICT (hash) DO NOTHING`, values: columns(lastByKey(rows, 0), 8) };
+      return { text: `INSERT INTO tasklens.task(hash, full_name, source, normalized_hash, file, line, parts, created) SELECT * FROM ${unnest(["text", "text", "text", "text", "text", "int", "text", "float8"])} ON CONFLICT (hash) DO NOTHING`, values: columns(rows, 8) };
     case "value":
-      return { text: `INSERT INTO tasklens.value(hash, data, external, size) SELECT * FROM ${unnest(["text", "text", "int", "int"])} ON CONFLICT (hash) DO NOTHING`, values: columns(lastByKey(rows, 0), 4) };
+      return { text: `INSERT INTO tasklens.value(hash, data, external, size) SELECT * FROM ${unnest(["text", "text", "int", "int"])} ON CONFLICT (hash) DO NOTHING`, values: columns(rows, 4) };
     case "call":
       return {
         text:
           `INSERT INTO tasklens.call_node(call_hash, task_hash, args_hash, result_hash, children, fingerprints, created) SELECT * FROM ${unnest(["text", "text", "text", "text", "text", "text", "float8"])} ` +
           `ON CONFLICT (call_hash) DO UPDATE SET task_hash = EXCLUDED.task_hash, args_hash = EXCLUDED.args_hash, result_hash = EXCLUDED.result_hash, children = EXCLUDED.children, ` +
           `fingerprints = EXCLUDED.fingerprints, created = EXCLUDED.created, final_hash = NULL, subtree = NULL, change = ${NEXT}`,
-        values: columns(lastByKey(rows, 0), 7),
+        values: columns(rows, 7),
       };
     case "final":
-      return { text: `UPDATE tasklens.call_node c SET final_hash = u.f, subtree = u.s, change = ${NEXT} FROM ${unnest(["text", "text", "text"])} AS u(f, s, h) WHERE c.call_hash = u.h`, values: columns(lastByKey(rows, 2), 3) };
+      return { text: `UPDATE tasklens.call_node c SET final_hash = u.f, subtree = u.s, change = ${NEXT} FROM ${unnest(["text", "text", "text"])} AS u(f, s, h) WHERE c.call_hash = u.h`, values: columns(rows, 3) };
   }
   return undefined;
 }
@@ -336,21 +326,24 @@ export class PgStore extends Store {
   protected override persist(): void {
     const statements: PgStatement[] = [{ text: "SELECT pg_advisory_xact_lock($1)", values: [LOCK_KEY] }];
     for (const [hash, bytes] of this.pendingBlobs) statements.push({ text: "INSERT INTO tasklens.value_blob(hash, data) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", values: [hash, bytes] });
-    // Consecutive records of one kind become one statement; their order is kept (a call, then its final result).
-    let group: { op: string; rows: unknown[][] } | undefined;
-    const close = () => {
-      const s = group && cacheStatement(group.op, group.rows);
-      if (s) statements.push(s);
-    };
+    // Records of one kind become one statement. Applied in the order tasks, values, calls, final
+    // results, they leave what applying them one by one would: a call recorded again clears the final
+    // result recorded before it in the same batch, as its replacement does.
+    const byOp = new Map<string, Map<unknown, unknown[]>>(["task", "value", "call", "final"].map((op) => [op, new Map()]));
     for (const line of this.pendingCache) {
       const [op, ...params] = JSON.parse(line) as [string, ...unknown[]];
-      if (group?.op !== op) {
-        close();
-        group = { op, rows: [] };
-      }
-      group.rows.push(params);
+      if (op === "call") byOp.get("final")!.delete(params[0]);
+      const key = op === "final" ? params[2] : params[0];
+      const rows = byOp.get(op);
+      // Tasks and values are inserted if absent (the first wins); calls and final results replace.
+      if (!rows || ((op === "task" || op === "value") && rows.has(key))) continue;
+      rows.delete(key);
+      rows.set(key, params);
     }
-    close();
+    for (const [op, rows] of byOp) {
+      const s = rows.size ? cacheStatement(op, [...rows.values()]) : undefined;
+      if (s) statements.push(s);
+    }
     if (this.pendingExecutions.size) statements.push(upsert("execution", EXECUTION_COLUMNS, EXECUTION_TYPES, [...this.pendingExecutions.values()].map(executionRow)));
     if (this.pendingJobs.size) statements.push(upsert("job", JOB_COLUMNS, JOB_TYPES, [...this.pendingJobs.values()].map(jobRow)));
     try {
