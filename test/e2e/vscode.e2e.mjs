@@ -84,6 +84,26 @@ export const step = task(async function step(i: number) { await new Promise((r) 
 export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
 `;
 
+/** A task with required parameters: a run asks for them. */
+const PARAMS_WORKFLOW = `import { task } from "tasklens";
+export const main = task(function main(name: string, times: number) {
+  return \`\${name} x\${times * 2}\`;
+});
+`;
+
+/** A run that fails two calls down, at line 4. */
+const FAILING_WORKFLOW = `import { task } from "tasklens";
+
+export const boom = task(async function boom(n: number) {
+  if (n > 0) throw new Error("boom " + n);
+  return n;
+});
+
+export const main = task(async function main(n: number = 1) {
+  return await boom(n);
+});
+`;
+
 /**
  * Starts code-server on a fresh project holding examples/hello_world.ts and slow.ts, with the packaged
  * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
@@ -106,6 +126,8 @@ async function startVSCode({ trusted }) {
     "typescript.disableAutomaticTypeAcquisition": true,
     "security.workspace.trust.startupPrompt": "never",
     "security.workspace.trust.banner": "never",
+    // As VS Code ships (code-server saves after a delay by default): a run must save what the user sees.
+    "files.autoSave": "off",
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
   // A redun project beside it: the tutorial's file after the Mars edit, and the store real redun left.
@@ -114,6 +136,8 @@ async function startVSCode({ trusted }) {
   mkdirSync(join(workspaceDir, ".redun"));
   writeFileSync(join(workspaceDir, ".redun", "redun.db"), gunzipSync(readFileSync(join(redunFixture, "redun.db.gz"))));
   writeFileSync(join(workspaceDir, "slow.ts"), SLOW_WORKFLOW);
+  writeFileSync(join(workspaceDir, "params.ts"), PARAMS_WORKFLOW);
+  writeFileSync(join(workspaceDir, "fail.ts"), FAILING_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
   // The project "has tasklens installed", so the editor resolves its types.
   symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
@@ -390,4 +414,129 @@ test("an untrusted workspace: analysis works, nothing runs, and the Run lens say
   await shot("untrusted-palette");
   await page.keyboard.press("Escape");
   assert.equal(existsSync(join(workspaceDir, ".tasklens")), false, "nothing ran");
+}));
+
+/** Runs a command from the palette by its title (`tasklens: Run Task`). */
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^tasklens: /, "") }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** The text of the notification toasts in sight. */
+const toasts = () => page.locator(".notifications-toasts .notification-toast").allInnerTexts();
+
+test("runs as users live in them: unsaved edits saved first, parameters asked for, failures marked, Explain and the status bar current", { timeout: 300_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true });
+  const seen = new Set();
+  const outputText = async () => {
+    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
+    return [...seen].join("\n");
+  };
+  const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
+  try {
+    // A first run from the palette, with the cursor in main.
+    await openFile("hello_world.ts");
+    await focusEditor();
+    await waitFor("the CodeLenses", async () => (await lensTitles()).filter((x) => x.includes("Run task")).length === 3, 60_000);
+    await goToLine(16);
+    await runCommand("tasklens: Run Task");
+    await waitFor("the first run's result", async () => /Hello, World!/.test(await outputText()), 60_000, outputText);
+    await focusEditor();
+    await waitFor("the cached lenses", async () => (await lensTitles()).filter((t) => t.startsWith("✓ cached")).length === 3, 30_000, async () => JSON.stringify(await lensTitles()));
+
+    // Explain Task, then an unsaved edit: Explain answers anew, the status bar counts the stale task.
+    await goToLine(8);
+    await runCommand("tasklens: Explain Task");
+    await waitFor("Explain's first answer", async () => /cached/.test(await page.locator(".editor-instance .view-lines").last().innerText()), 15_000);
+    await page.locator(".tabs-container .tab.active", { hasText: "getPlanet.txt" }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press("Control+W"); // Explain's tab has the focus
+    await page.locator(".tabs-container .tab", { hasText: "hello_world.ts" }).first().click();
+    await focusEditor();
+    await goToLine(5);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.type('const planet = "Mars";');
+    await waitFor("the stale lens", async () => (await lensTitles()).includes("⚠ stale: planet changed (not hashed)"), 30_000, async () => JSON.stringify(await lensTitles()));
+    const statusItem = page.locator(".statusbar-item", { hasText: /stale · / }).first();
+    await waitFor("the status bar's count", async () => /1 stale/.test(await statusItem.innerText()), 15_000, () => statusItem.innerText());
+    await statusItem.click();
+    const picks = await waitFor("the status bar's list", async () => {
+      const rows = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts();
+      return rows.length === 3 ? rows : undefined;
+    }, 15_000);
+    assert.match(picks[0], /getPlanet[\s\S]*⚠ stale: planet changed/, picks.join(" | "));
+    await shot("status-bar-list");
+    await page.keyboard.press("Escape");
+    await goToLine(8);
+    await runCommand("tasklens: Explain Task");
+    await waitFor("Explain's new answer", async () => /stale/.test(await page.locator(".editor-instance .view-lines").last().innerText()), 15_000, () => page.locator(".editor-instance .view-lines").last().innerText());
+    await shot("explain-current");
+    await page.locator(".tabs-container .tab.active", { hasText: "getPlanet.txt" }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press("Control+W");
+
+    // Run with the edit unsaved: the file is saved first, and the run sees the edit (planet is not hashed:
+    // the run reuses the stale result, and says so).
+    await page.locator(".tabs-container .tab", { hasText: "hello_world.ts" }).first().click();
+    await focusEditor();
+    await goToLine(16);
+    await runCommand("tasklens: Run Task");
+    await waitFor("the run of the edited text", async () => /Stale +Job [0-9a-f]{8}:\s+examples\.hello_world\.getPlanet\(\) \(planet changed, not hashed\)/.test(await outputText()), 60_000, outputText);
+    assert.match(readFileSync(join(workspaceDir, "hello_world.ts"), "utf8"), /const planet = "Mars";/, "the edit was saved before the run");
+    await shot("saved-and-run");
+
+    // Required parameters are asked for, typed; the values are remembered.
+    await openFile("params.ts");
+    await focusEditor();
+    await waitFor("the Run lens of params.ts", async () => (await lensTitles()).some((t) => t.includes("Run task")), 60_000);
+    await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).first().click();
+    const input = page.locator(".quick-input-widget input");
+    await waitFor("the prompt for name", async () => /name: string/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await page.keyboard.type("Ada");
+    await page.keyboard.press("Enter");
+    await waitFor("the prompt for times", async () => /times: number/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await page.keyboard.type("many");
+    await waitFor("the type check", async () => /type a number/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await shot("parameter-prompt");
+    await input.fill("21");
+    await page.keyboard.press("Enter");
+    await waitFor("the run with those arguments", async () => /Ada x42/.test(await outputText()), 60_000, outputText);
+
+    // A failure: which job and why in the notification, the line marked, the traceback's locations links.
+    await openFile("fail.ts");
+    await focusEditor();
+    await waitFor("the Run lens of fail.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 2, 60_000);
+    await goToLine(9);
+    await runCommand("tasklens: Run Task");
+    const toast = await waitFor("the failure notification", async () => (await toasts()).find((t) => /failed/.test(t)), 60_000, toasts);
+    assert.match(toast, /boom\(n=1\) failed \(fail\.ts:4\): Error: boom 1/);
+    await focusEditor();
+    await waitFor("the failing line marked", async () => (await page.locator(".monaco-editor .squiggly-error").count()) > 0, 15_000);
+    await waitFor("the failed lens", async () => (await lensTitles()).some((t) => /^✗ failed just now: Error: boom 1/.test(t)), 30_000, async () => JSON.stringify(await lensTitles()));
+    await shot("failure-marked");
+    await page.click('[id="status.problems"]');
+    await waitFor("last-run-failed in Problems", async () => (await page.locator(".markers-panel .monaco-list-row").allInnerTexts()).some((r) => /last-run-failed/.test(r) && /boom\(n=1\) failed/.test(r)), 15_000);
+    await runCommand("tasklens: Show Logs");
+    await waitFor("links in the output", async () => (await page.locator(".part.panel .monaco-editor .detected-link").count()) > 0, 15_000);
+    await shot("output-links");
+
+    // The Jobs view: short rows, and a job's actions (Rerun it, with its arguments).
+    await showJobsView();
+    const paramsExecution = page.getByRole("treeitem", { name: /^main, execution done/ });
+    await waitFor("the executions listed", async () => (await jobsTreeItems()).some((t) => /^main, execution failed/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    const rows = await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row .label-name').allInnerTexts();
+    assert.ok(rows.every((r) => r.length < 40), `rows read at the default width: ${JSON.stringify(rows)}`);
+    await shot("jobs-view-rows");
+    await paramsExecution.first().click();
+    const adaJob = page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "main(name='Ada', times=21)" }).first();
+    await adaJob.waitFor({ timeout: 15_000 });
+    await adaJob.click({ button: "right" });
+    await page.locator(".context-view .action-label", { hasText: /^Rerun$/ }).first().click();
+    await waitFor("the rerun, with the job's arguments", async () => /Cached Job [0-9a-f]{8}:\s+main\(name='Ada', times=21\)/.test(await outputText()), 60_000, outputText);
+    await shot("job-rerun");
+  } finally {
+    clearInterval(collecting);
+  }
 }));

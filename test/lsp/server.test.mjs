@@ -83,7 +83,7 @@ test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the st
     assert.equal(runs.length, 3);
     for (const lens of runs) {
       assert.equal(lens.command.command, "tasklens.runTask");
-      assert.deepEqual(Object.keys(lens.command.arguments[0]).sort(), ["dialect", "file", "runnable", "task"]);
+      assert.deepEqual(Object.keys(lens.command.arguments[0]).sort(), ["dialect", "file", "params", "runnable", "task"]);
       assert.equal(lens.command.arguments[0].file, file);
       const { runnable, task } = lens.command.arguments[0];
       assert.deepEqual(runnable, { dialect: "tasklens", cwd: ws.dir, args: ["run", file, task], file, task });
