@@ -109,7 +109,7 @@ export const main = task(async function main(n: number = 1) {
  * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
  * Every file exists before the window opens: Quick Open's file list is cached from its first search.
  */
-async function startVSCode({ trusted }) {
+async function startVSCode({ trusted, installed = true }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
   const userData = join(base, "user");
   const extensions = join(base, "extensions");
@@ -139,8 +139,8 @@ async function startVSCode({ trusted }) {
   writeFileSync(join(workspaceDir, "params.ts"), PARAMS_WORKFLOW);
   writeFileSync(join(workspaceDir, "fail.ts"), FAILING_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
-  // The project "has tasklens installed", so the editor resolves its types.
-  symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
+  // The project "has tasklens installed" (unless `installed: false`: the extension's TypeScript plugin supplies the types).
+  if (installed) symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
   await installVsix(join(ROOT, "tasklens.vsix"), extensions);
   writeFileSync(join(base, "config.yaml"), "auth: none\n");
 
@@ -429,7 +429,7 @@ async function runCommand(title) {
 const toasts = () => page.locator(".notifications-toasts .notification-toast").allInnerTexts();
 
 test("runs as users live in them: unsaved edits saved first, parameters asked for, failures marked, Explain and the status bar current", { timeout: 300_000 }, withFailureShot(async () => {
-  await startVSCode({ trusted: true });
+  await startVSCode({ trusted: true, installed: false });
   const seen = new Set();
   const outputText = async () => {
     for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
@@ -441,6 +441,20 @@ test("runs as users live in them: unsaved edits saved first, parameters asked fo
     await openFile("hello_world.ts");
     await focusEditor();
     await waitFor("the CodeLenses", async () => (await lensTitles()).filter((x) => x.includes("Run task")).length === 3, 60_000);
+    // tasklens is not installed in this folder: TypeScript still knows the module and types the tasks.
+    await goToLine(15);
+    await page.keyboard.press("Home");
+    for (let i = 0; i < 15; i++) await page.keyboard.press("ArrowRight"); // on `main`
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    const hover = await waitFor("TypeScript's hover on main", async () => {
+      const text = await page.locator(".monaco-hover").allInnerTexts();
+      return text.some((t) => /Task</.test(t)) ? text.join("\n") : undefined;
+    }, 60_000, async () => JSON.stringify(await page.locator(".monaco-hover").allInnerTexts()));
+    assert.doesNotMatch(hover, /\bany\b/);
+    assert.equal(await page.locator(".monaco-editor .squiggly-error").count(), 0, "no 'Cannot find module' error");
+    await shot("types-without-install");
+    await page.keyboard.press("Escape");
     await goToLine(16);
     await runCommand("tasklens: Run Task");
     await waitFor("the first run's result", async () => /Hello, World!/.test(await outputText()), 60_000, outputText);
