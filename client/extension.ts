@@ -222,6 +222,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await vscode.env.clipboard.writeText(job.rerun.args.map(shellWord).join(" "));
       void vscode.window.setStatusBarMessage(`tasklens: copied the arguments of ${job.task}`, 3000);
     }),
+    vscode.commands.registerCommand("tasklens.openExample", async () => {
+      // The walkthrough's first step: the example beside the user's files (never over one).
+      const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: "Where should hello_world.ts go?" });
+      if (!folder) return void vscode.window.showInformationMessage("tasklens: open a folder first; the example is written into it.");
+      const target = vscode.Uri.joinPath(folder.uri, "hello_world.ts");
+      const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
+      if (!exists) await vscode.workspace.fs.copy(vscode.Uri.file(context.asAbsolutePath("examples/hello_world.ts")), target);
+      await vscode.window.showTextDocument(target);
+    }),
     vscode.commands.registerCommand("tasklens.refreshJobs", () => jobs.refresh()),
     vscode.commands.registerCommand("tasklens.clearJobs", () => jobs.clear()),
     vscode.commands.registerCommand("tasklens.showLogs", () => output.show()),

@@ -85,3 +85,16 @@ test("the run-log grammar colours redun's lines too, Cached as good news, and .p
     assert.ok(links.some((r) => r.test(line)), line);
   }
 });
+
+test("the Getting Started walkthrough: its pages ship, its buttons name commands the extension has", () => {
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  const shipped = readFileSync(join(ROOT, ".vscodeignore"), "utf8");
+  const declared = new Set([...manifest.contributes.commands.map((c) => c.command), "tasklens.jobs.focus"]);
+  assert.ok(walkthrough.steps.length >= 4);
+  for (const step of walkthrough.steps) {
+    assert.ok(readFileSync(join(ROOT, step.media.markdown), "utf8").startsWith("# "), step.media.markdown);
+    assert.ok(shipped.includes("!media/walkthrough/*.md"));
+    for (const [, command] of step.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(command), command);
+  }
+  assert.ok(shipped.includes("!examples/hello_world.ts"), "the example the first step writes ships");
+});
