@@ -84,6 +84,33 @@ export const step = task(async function step(i: number) { await new Promise((r) 
 export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
 `;
 
+/** A redun workflow whose run takes a few seconds: the Jobs view shows it while it runs. */
+const SLOW_REDUN_WORKFLOW = `import time
+
+from redun import task
+
+redun_namespace = "e2e.slow"
+
+
+@task()
+def step(i: int) -> int:
+    time.sleep(1.5)
+    return i
+
+
+@task()
+def main(n: int = 4) -> int:
+    total = 0
+    for i in range(n):
+        total = add(total, step(i))
+    return total
+
+
+@task()
+def add(a: int, b: int) -> int:
+    return a + b
+`;
+
 /** A task with required parameters: a run asks for them. */
 const PARAMS_WORKFLOW = `import { task } from "tasklens";
 export const main = task(function main(name: string, times: number) {
@@ -109,7 +136,7 @@ export const main = task(async function main(n: number = 1) {
  * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
  * Every file exists before the window opens: Quick Open's file list is cached from its first search.
  */
-async function startVSCode({ trusted, installed = true }) {
+async function startVSCode({ trusted, installed = true, settings = {} }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
   const userData = join(base, "user");
   const extensions = join(base, "extensions");
@@ -128,6 +155,7 @@ async function startVSCode({ trusted, installed = true }) {
     "security.workspace.trust.banner": "never",
     // As VS Code ships (code-server saves after a delay by default): a run must save what the user sees.
     "files.autoSave": "off",
+    ...settings,
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
   // A redun project beside it: the tutorial's file after the Mars edit, and the store real redun left.
@@ -137,6 +165,7 @@ async function startVSCode({ trusted, installed = true }) {
   writeFileSync(join(workspaceDir, ".redun", "redun.db"), gunzipSync(readFileSync(join(redunFixture, "redun.db.gz"))));
   writeFileSync(join(workspaceDir, "slow.ts"), SLOW_WORKFLOW);
   writeFileSync(join(workspaceDir, "params.ts"), PARAMS_WORKFLOW);
+  writeFileSync(join(workspaceDir, "slow_redun.py"), SLOW_REDUN_WORKFLOW);
   writeFileSync(join(workspaceDir, "fail.ts"), FAILING_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
   // The project "has tasklens installed" (unless `installed: false`: the extension's TypeScript plugin supplies the types).
@@ -330,6 +359,8 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   }
   await page.keyboard.press("Enter");
   await waitFor("no warning squiggle", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 0, 30_000);
+  // The lens follows the fix: planet is now an argument, so getPlanet's call changes and it will rerun.
+  await waitFor("the lens after the fix", async () => (await lensTitles()).some((t) => t.startsWith("⟳ will rerun")), 30_000, async () => JSON.stringify(await lensTitles()));
   const text = await page.locator(".editor-instance .view-lines").first().innerText();
   assert.match(text.replace(/\u00a0/g, " "), /function getPlanet\(planetValue = planet\)/);
   await shot("quick-fix-applied");
@@ -342,6 +373,8 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   const cancel = page.locator(".notifications-toasts .monaco-button", { hasText: "Cancel" });
   await cancel.waitFor({ timeout: 30_000 });
   await waitFor("a few steps to finish", async () => (await outputText()).match(/Run\s+Job [0-9a-f]{8}:\s+step\(/g)?.length >= 5, 30_000);
+  // While this window runs slow.ts, what the run computes shows as running.
+  await waitFor("the running lens", async () => (await lensTitles()).includes("● running"), 15_000, async () => JSON.stringify(await lensTitles()));
   await shot("long-run-progress");
   await cancel.click();
   await waitFor("the cancelled run in the output", async () => /run cancelled/.test(await outputText()), 30_000, outputText);
@@ -377,10 +410,29 @@ test("a redun workflow in a real VS Code: lenses from redun's store, the edit th
   }, 30_000, async () => JSON.stringify(await lensTitles()));
   await shot("redun-comment-edit");
 
+  // The comment edit reruns get_planet (redun hashes the raw text): its quick fix pins the version.
+  await waitFor("the cosmetic-edit squiggle", async () => (await page.locator(".monaco-editor .squiggly-info").count()) > 0, 30_000);
+  await goToLine(7);
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Control+.");
+  await page.locator(".action-widget .monaco-list-row", { hasText: "Pin version" }).waitFor({ timeout: 15_000 });
+  for (let i = 0; i < 10; i++) {
+    const focused = await page.locator(".action-widget .monaco-list-row.focused").getAttribute("aria-label");
+    if (focused === "Pin version") break;
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+  await waitFor("the version pinned in the text", async () => /@task\(version="1"\)/.test((await page.locator(".editor-instance .view-lines").first().innerText()).replace(/\u00a0/g, " ")), 15_000);
+  await waitFor("no cosmetic-edit squiggle", async () => (await page.locator(".monaco-editor .squiggly-info").count()) === 0, 30_000);
+  await shot("redun-quick-fix-applied");
+
   // The Jobs view lists redun's executions; a job's details read as `redun log <job>` prints them.
   await showJobsView();
   await waitFor("redun's executions in the Jobs view", async () => (await jobsTreeItems()).some((t) => t.includes("redun.examples.hello_world.main")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
-  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "redun.examples.hello_world.main" }).first().click();
+  await page.getByRole("treeitem", { name: /^redun\.examples\.hello_world\.main, execution/ }).first().click();
   await waitFor("the jobs of the newest execution", async () => (await jobsTreeItems()).some((t) => t.includes("greeter('Hello', 'Mars')")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
   await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "greeter('Hello', 'Mars')" }).first().click();
   const details = await waitFor("the job details", async () => {
@@ -550,6 +602,37 @@ test("runs as users live in them: unsaved edits saved first, parameters asked fo
     await page.locator(".context-view .action-label", { hasText: /^Rerun$/ }).first().click();
     await waitFor("the rerun, with the job's arguments", async () => /Cached Job [0-9a-f]{8}:\s+main\(name='Ada', times=21\)/.test(await outputText()), 60_000, outputText);
     await shot("job-rerun");
+  } finally {
+    clearInterval(collecting);
+  }
+}));
+
+/** The redun the machine has, if any (`TASKLENS_REDUN`: a redun executable), for runs through a real redun. */
+const REDUN = process.env.TASKLENS_REDUN;
+
+test("a redun run from the Run lens: redun's log in the output channel, the execution live in the Jobs view", { timeout: 240_000, skip: REDUN ? false : "no redun on this machine: set TASKLENS_REDUN to a redun executable to run it" }, withFailureShot(async () => {
+  await startVSCode({ trusted: true, settings: { "tasklens.redun.command": REDUN } });
+  const seen = new Set();
+  const outputText = async () => {
+    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
+    return [...seen].join("\n");
+  };
+  const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
+  try {
+    await openFile("slow_redun.py");
+    await focusEditor();
+    await waitFor("the lenses of slow_redun.py", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 3, 60_000, async () => JSON.stringify(await lensTitles()));
+    await goToLine(19);
+    await runCommand("tasklens: Run Task");
+    await showJobsView();
+    await waitFor("the execution running in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^e2e\.slow\.main, execution running/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    await shot("redun-running-live");
+    await waitFor("redun's log and the end of the run", async () => /\[redun\] Run +Job [0-9a-f]{8}: +e2e\.slow\.step\(/.test(await outputText()) && /exit code 0/.test(await outputText()), 90_000, outputText);
+    await waitFor("the execution done in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^e2e\.slow\.main, execution done/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    await page.locator(".tabs-container .tab", { hasText: "slow_redun.py" }).first().click();
+    await focusEditor();
+    await waitFor("the cached lenses", async () => (await lensTitles()).filter((t) => t.startsWith("✓ cached")).length === 3, 30_000, async () => JSON.stringify(await lensTitles()));
+    await shot("redun-run-done");
   } finally {
     clearInterval(collecting);
   }
