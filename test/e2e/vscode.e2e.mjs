@@ -136,7 +136,7 @@ export const main = task(async function main(n: number = 1) {
  * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
  * Every file exists before the window opens: Quick Open's file list is cached from its first search.
  */
-async function startVSCode({ trusted, installed = true, settings = {} }) {
+async function startVSCode({ trusted, installed = true, settings = {}, secondFolder = false }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
   const userData = join(base, "user");
   const extensions = join(base, "extensions");
@@ -170,6 +170,17 @@ async function startVSCode({ trusted, installed = true, settings = {} }) {
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
   // The project "has tasklens installed" (unless `installed: false`: the extension's TypeScript plugin supplies the types).
   if (installed) symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
+  // A second workspace folder (a multi-root workspace), holding second.ts.
+  let opened = `folder=${encodeURIComponent(workspaceDir)}`;
+  if (secondFolder) {
+    const second = join(base, "second");
+    mkdirSync(second);
+    cpSync(join(ROOT, "examples", "hello_world.ts"), join(second, "second.ts"));
+    writeFileSync(join(second, "package.json"), JSON.stringify({ name: "e2e-second", private: true }));
+    const workspaceFile = join(base, "two.code-workspace");
+    writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: workspaceDir }, { path: second }] }));
+    opened = `workspace=${encodeURIComponent(workspaceFile)}`;
+  }
   await installVsix(join(ROOT, "tasklens.vsix"), extensions);
   writeFileSync(join(base, "config.yaml"), "auth: none\n");
 
@@ -192,7 +203,7 @@ async function startVSCode({ trusted, installed = true, settings = {} }) {
   });
   instances.push({ browser, codeServer });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
+  await page.goto(`http://127.0.0.1:${port}/?${opened}`);
   await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
 }
 
@@ -636,4 +647,20 @@ test("a redun run from the Run lens: redun's log in the output channel, the exec
   } finally {
     clearInterval(collecting);
   }
+}));
+
+test("two workspace folders: a run in the second appears in the Jobs view", { timeout: 180_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true, secondFolder: true });
+  await openFile("second.ts");
+  await focusEditor();
+  await waitFor("the lenses of second.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 3, 60_000, async () => JSON.stringify(await lensTitles()));
+  await goToLine(16);
+  await runCommand("tasklens: Run Task");
+  await showJobsView();
+  const store = page.getByRole("treeitem", { name: /second.*\.tasklens\/cache\.db/ });
+  await waitFor("the second folder's store and its execution", async () => {
+    if ((await store.count()) && (await store.first().getAttribute("aria-expanded")) === "false") await store.first().click();
+    return (await jobsTreeItems()).some((t) => /^examples\.hello_world\.main, execution done/.test(t));
+  }, 60_000, async () => JSON.stringify(await jobsTreeItems()));
+  await shot("second-folder-jobs");
 }));
