@@ -259,6 +259,18 @@ async function jobsTreeItems() {
   return page.getByRole("treeitem").evaluateAll((rows) => rows.filter((r) => r.closest('[id="workbench.view.extension.tasklens"]')).map((r) => r.getAttribute("aria-label") ?? ""));
 }
 
+/**
+ * The output panel renders only the lines in sight: a function that collects them as they stream by
+ * and returns every line seen so far.
+ */
+function outputCollector() {
+  const seen = new Set();
+  return async () => {
+    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
+    return [...seen].join("\n");
+  };
+}
+
 /** Runs a test body; on failure, a screenshot of the moment is kept beside the step screenshots. */
 const withFailureShot = (body) => async () => {
   try {
@@ -288,12 +300,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   });
   assert.match(problem, /unhashed-constant/);
   await shot("problems-panel");
-  // The output view renders only the lines in sight: collect them as they stream by.
-  const seen = new Set();
-  const outputText = async () => {
-    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
-    return [...seen].join("\n");
-  };
+  const outputText = outputCollector();
   const runMain = page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2);
   await runMain.click();
   const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
@@ -493,11 +500,7 @@ const toasts = () => page.locator(".notifications-toasts .notification-toast").a
 
 test("runs as users live in them: unsaved edits saved first, parameters asked for, failures marked, Explain and the status bar current", { timeout: 300_000 }, withFailureShot(async () => {
   await startVSCode({ trusted: true, installed: false });
-  const seen = new Set();
-  const outputText = async () => {
-    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
-    return [...seen].join("\n");
-  };
+  const outputText = outputCollector();
   const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
   try {
     // A first run from the palette, with the cursor in main.
@@ -623,11 +626,7 @@ const REDUN = process.env.TASKLENS_REDUN;
 
 test("a redun run from the Run lens: redun's log in the output channel, the execution live in the Jobs view", { timeout: 240_000, skip: REDUN ? false : "no redun on this machine: set TASKLENS_REDUN to a redun executable to run it" }, withFailureShot(async () => {
   await startVSCode({ trusted: true, settings: { "tasklens.redun.command": REDUN } });
-  const seen = new Set();
-  const outputText = async () => {
-    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
-    return [...seen].join("\n");
-  };
+  const outputText = outputCollector();
   const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
   try {
     await openFile("slow_redun.py");
