@@ -70,9 +70,11 @@ interface DocumentState {
   /** Why the store is not read (an untrusted workspace's store outside its folder). */
   storeRefused?: string;
   timer?: NodeJS.Timeout;
+  /** Every file its last inspection read (imports, transitively; open or not): an edit of one re-analyses it. */
+  dependsOn: Set<string>;
 }
 
-/** Open documents other than the edited one are re-analysed a little later (they may import it). */
+/** Open documents that import the edited one are re-analysed a little later. */
 const DEPENDENT_DELAY_MS = 250;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -152,7 +154,13 @@ export function startServer(connection: Connection): void {
     const watch = storeFor({ location: state.storePath, refused: state.storeRefused }, state.document.dialect);
     await watch.ready();
     if (documents.get(state.uri)?.version !== version) return; // a newer text is on its way: it wins
-    state.inspection = state.document.inspect(watch.store, (f) => states.get(path.resolve(f))?.document);
+    const dependsOn = new Set<string>();
+    state.inspection = state.document.inspect(watch.store, (f) => {
+      const dependency = path.resolve(f);
+      if (dependency !== file) dependsOn.add(dependency);
+      return states.get(dependency)?.document;
+    });
+    state.dependsOn = dependsOn;
     const diagnostics: Diagnostic[] = state.inspection.findings.map((d) => ({
       range: { start: doc.positionAt(d.start), end: doc.positionAt(d.end) },
       severity: SEVERITY[d.severity],
@@ -169,6 +177,11 @@ export function startServer(connection: Connection): void {
     if (!state) return;
     clearTimeout(state.timer);
     state.timer = setTimeout(guard("analysis", undefined, () => analyse(file)), delay);
+  }
+
+  /** Open workflows whose last inspection read `file` (directly or through other imports): their closure hashes and manifests follow its buffer. */
+  function scheduleDependents(file: string): void {
+    for (const [other, state] of states) if (other !== file && state.dependsOn.has(file)) schedule(other, DEPENDENT_DELAY_MS);
   }
 
   /** The inspection of a document's current text (analysing now if an edit is pending). */
@@ -230,15 +243,14 @@ export function startServer(connection: Connection): void {
     const dialect = file && dialectOfFile(file);
     if (!file || !dialect) return;
     const store = storeLocationOf(file, dialect);
-    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: store.location, storeRefused: store.refused });
+    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: store.location, storeRefused: store.refused, dependsOn: new Set() });
     schedule(file, 0);
   });
   documents.onDidChangeContent((e) => {
     const file = fileOf(e.document.uri);
     if (!file || !states.has(file)) return;
     schedule(file);
-    // Another open workflow may import this one: its closure hashes and manifests follow the buffer.
-    for (const other of states.keys()) if (other !== file) schedule(other, DEPENDENT_DELAY_MS);
+    scheduleDependents(file);
   });
   documents.onDidClose((e) => {
     const file = fileOf(e.document.uri);
@@ -246,6 +258,8 @@ export function startServer(connection: Connection): void {
     clearTimeout(state?.timer);
     if (file) states.delete(file);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // Its importers read it from disk again (the buffer may have been closed unsaved).
+    if (file) scheduleDependents(file);
   });
 
   connection.onCodeLens(guard("code lens", [] as CodeLens[], async (params: CodeLensParams) => {
