@@ -21,6 +21,7 @@ import {
   HoverParams,
   MarkupKind,
   MessageType,
+  ProgressToken,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -92,6 +93,7 @@ export function startServer(connection: Connection): void {
   let folderEvents = false;
   let storeOverrides: StoreOverride[] = [];
   let runTasks: InitializationOptions["runTasks"];
+  let redun: InitializationOptions["redun"];
   let trusted = true;
   let workspaceFolders: string[] = [];
 
@@ -213,6 +215,7 @@ export function startServer(connection: Connection): void {
     const options = params.initializationOptions as InitializationOptions | undefined;
     storeOverrides = options?.storeOverrides ?? [];
     runTasks = options?.runTasks;
+    redun = options?.redun;
     trusted = options?.trusted !== false;
     workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => fileOf(f.uri) ?? []);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [fileOf(params.rootUri)].filter((f): f is string => f !== undefined);
@@ -393,22 +396,92 @@ export function startServer(connection: Connection): void {
 
   // ---- commands for clients that have none of their own ----
 
-  connection.onExecuteCommand(guard("command", undefined, async (params: ExecuteCommandParams) => {
+  connection.onExecuteCommand(guard("command", undefined as string | undefined, async (params: ExecuteCommandParams) => {
     const ref = params.arguments?.[0] as TaskRef | undefined;
-    if (!ref || typeof ref.file !== "string" || typeof ref.task !== "string") return;
+    if (!ref || typeof ref.file !== "string" || typeof ref.task !== "string") {
+      showMessage(connection, MessageType.Error, `tasklens: ${params.command} needs a task (a lens's arguments)`);
+      return undefined;
+    }
     if (params.command === ServerCommands.explainTask) {
       const text = await explain(pathToFileURL(ref.file).toString(), ref.task);
       showMessage(connection, MessageType.Info, text.split("\n").slice(0, 12).join("\n"));
-      return;
+      return text;
     }
-    if (params.command === ServerCommands.runTask) {
+    if (params.command === ServerCommands.runTask || params.command === ServerCommands.runTaskWithoutCache) {
       if (runTasks !== "server") {
-        showMessage(connection, MessageType.Warning, "tasklens: running tasks from the language server is not enabled (initializationOptions.runTasks = \"server\")");
-        return;
+        showMessage(connection, MessageType.Warning, 'tasklens: running tasks from the language server is off; enable it with the initialization option runTasks = "server" (see the README)');
+        return undefined;
       }
-      runThroughCli(connection, ref);
+      if (!trusted) {
+        showMessage(connection, MessageType.Warning, "tasklens runs no tasks in an untrusted workspace.");
+        return undefined;
+      }
+      const noCache = params.command === ServerCommands.runTaskWithoutCache;
+      const code = await runThroughCli(ref, { noCache, workDoneToken: params.workDoneToken });
+      return code === undefined ? undefined : `exit ${code}`;
     }
+    showMessage(connection, MessageType.Error, `tasklens: unknown command ${params.command}`);
+    return undefined;
   }));
+
+  /**
+   * Runs a task as the CLI would from a terminal: this same program, an argument array, never a shell.
+   * Progress goes to the client as `$/progress` when it supports it (cancel = Ctrl-C to the run); the
+   * result is a `window/showMessage`; the lenses are refreshed once the store holds the run.
+   */
+  const runThroughCli = async (ref: TaskRef, options: { noCache: boolean; workDoneToken?: ProgressToken }): Promise<number | undefined> => {
+    const runArgs = [...ref.runnable.args];
+    if (options.noCache && !runArgs.includes("--no-cache")) runArgs.push("--no-cache");
+    if (ref.runnable.dialect === "redun" && redun?.command) runArgs.push("--redun", redun.command);
+    else if (ref.runnable.dialect === "redun" && redun?.python) runArgs.push("--python", redun.python);
+    const args = [process.argv[1], ...runArgs];
+    connection.console.info(`tasklens: ${runArgs.join(" ")}`);
+    const created = options.workDoneToken === undefined ? await connection.window.createWorkDoneProgress() : undefined;
+    const progress = created ?? connection.window.attachWorkDoneProgress(options.workDoneToken);
+    progress.begin(`tasklens: running ${ref.task}`, undefined, undefined, true);
+    const code = await new Promise<number | undefined>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: ref.runnable.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+      created?.token.onCancellationRequested(() => child.kill("SIGINT")); // the CLI records the run and exits
+      let tail = "";
+      let jobs = 0;
+      const log = (chunk: Buffer) => {
+        const text = chunk.toString("utf8");
+        tail = (tail + text).slice(-2000);
+        jobs += (text.match(/\] (Run|Cached) +Job /g) ?? []).length;
+        progress.report(`${jobs} job${jobs === 1 ? "" : "s"}`);
+        connection.console.log(text.trimEnd());
+      };
+      child.stdout.on("data", log);
+      child.stderr.on("data", log);
+      child.on("error", (error) => {
+        showMessage(connection, MessageType.Error, `tasklens: could not run ${ref.task}: ${error.message}`);
+        resolve(undefined);
+      });
+      child.on("close", (code, signal) => {
+        const last = tail.trim().split("\n").slice(-1)[0] ?? "";
+        if (signal || code === 130) showMessage(connection, MessageType.Warning, `tasklens: ${ref.task} cancelled`);
+        else if (code === 0) showMessage(connection, MessageType.Info, `tasklens: ${ref.task} done: ${last}`);
+        else showMessage(connection, MessageType.Error, `tasklens: ${ref.task} failed (exit ${code}): ${last}`);
+        resolve(code ?? undefined);
+      });
+    });
+    progress.done();
+    await refreshAfterRun(ref.file);
+    return code;
+  };
+
+  /** After a run: the store as it is now, every document on it re-analysed (re-published), and the lenses refreshed. */
+  const refreshAfterRun = async (file: string): Promise<void> => {
+    const state = states.get(path.resolve(file));
+    const dialect = state?.document.dialect ?? dialectOfFile(file);
+    if (!dialect) return;
+    const location = state?.storePath ?? storeLocationOf(file, dialect).location;
+    const watcher = stores.get(location)?.watcher;
+    if (watcher) await watcher.reloadNow();
+    const affected = [...states].filter(([, s]) => s.storePath === location).map(([f]) => f);
+    await Promise.all(affected.map((f) => guard("analysis", undefined, () => analyse(f))()));
+    if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
+  };
 
   connection.onShutdown(() => {
     for (const { watcher } of stores.values()) watcher.dispose();
@@ -416,27 +489,6 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-}
-
-/** Runs a task as the CLI would from a terminal: this same program, an argument array, never a shell. */
-function runThroughCli(connection: Connection, ref: TaskRef): void {
-  const args = [process.argv[1], ...ref.runnable.args];
-  connection.console.info(`tasklens: ${args.slice(1).join(" ")}`);
-  const child = spawn(process.execPath, args, { cwd: ref.runnable.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
-  let tail = "";
-  const log = (chunk: Buffer) => {
-    const text = chunk.toString("utf8");
-    tail = (tail + text).slice(-2000);
-    connection.sendNotification("window/logMessage", { type: MessageType.Log, message: text.trimEnd() });
-  };
-  child.stdout.on("data", log);
-  child.stderr.on("data", log);
-  child.on("error", (error) => showMessage(connection, MessageType.Error, `tasklens: could not run ${ref.task}: ${error.message}`));
-  child.on("close", (code) => {
-    const last = tail.trim().split("\n").slice(-1)[0] ?? "";
-    if (code === 0) showMessage(connection, MessageType.Info, `tasklens: ${ref.task} done: ${last}`);
-    else showMessage(connection, MessageType.Error, `tasklens: ${ref.task} failed (exit ${code}): ${last}`);
-  });
 }
 
 /** `window/showMessage`: a notification every client shows (the request form needs the client's answer). */

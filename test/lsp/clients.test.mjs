@@ -10,6 +10,9 @@ import { pathToFileURL } from "node:url";
 import { tempDir, waitFor, workspace } from "../helpers.mjs";
 import { withServer } from "./client.mjs";
 import { generateWorkflow } from "../../bench/generate.mjs";
+import { createRequire } from "node:module";
+
+const rpc = createRequire(import.meta.url)("vscode-jsonrpc/node");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const statusLens = async (server, uri, task) =>
@@ -43,4 +46,58 @@ test("an edit re-analyses the documents that import the edited one (transitively
     assert.ok(server.publishCount(uri) - wBefore >= 1, "the transitive importer is re-analysed");
     await waitFor(async () => /^⟳ will rerun: \w+ changed/.test(await statusLens(server, uri)), { what: "the transitive closure-changed lens", timeout: 5000 }).catch(async (e) => assert.fail(`${e.message}: ${await statusLens(server, uri)}`));
   });
+});
+
+test("workspace/executeCommand: the server's own commands are declared; a run reports progress, shows its result and turns the lens cached", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const file = ws.path("hello_world.ts");
+  const capabilities = { window: { workDoneProgress: true }, workspace: { codeLens: { refreshSupport: true } } };
+  await withServer({ cwd: ws.dir, capabilities, initializationOptions: { runTasks: "server" } }, async (server) => {
+    const progress = [];
+    server.connection.onRequest("window/workDoneProgress/create", ({ token }) => {
+      server.connection.onProgress(new rpc.ProgressType(), token, (value) => progress.push(value));
+      return null;
+    });
+    const uri = server.open(file, ws.read("hello_world.ts"));
+    assert.equal(await statusLens(server, uri, ".main"), "never run");
+    const lenses = await server.codeLens(uri);
+    const run = lenses.find((l) => l.command.title === "▶ Run task" && l.command.arguments[0].task.endsWith(".main"));
+    assert.equal(run.command.command, "tasklens.server.runTask");
+    const refreshesBefore = server.lensRefreshes;
+    const result = await server.request("workspace/executeCommand", { command: run.command.command, arguments: run.command.arguments });
+    assert.equal(result, "exit 0");
+    assert.deepEqual(progress.map((p) => p.kind).filter((k, i, a) => a[i - 1] !== k), ["begin", "report", "end"]);
+    assert.equal(progress[0].title, "tasklens: running examples.hello_world.main");
+    assert.ok(server.notifications.some((n) => n.method === "window/showMessage" && /main done: Hello, World!/.test(n.params.message)));
+    // The lens reads the store as the run left it as soon as the command returns.
+    assert.match(await statusLens(server, uri, ".main"), /^✓ cached/);
+    assert.ok(server.lensRefreshes > refreshesBefore, "the client was asked to refresh its lenses");
+
+    // Without the cache: every job runs again (the log says Run, not Cached).
+    const again = await server.request("workspace/executeCommand", { command: "tasklens.server.runTaskWithoutCache", arguments: run.command.arguments });
+    assert.equal(again, "exit 0");
+    assert.equal(JSON.parse(ws.run(["log", "--json"]).stdout).length, 2);
+
+    // Explain answers with its text too (a client may show it in a buffer).
+    const explained = await server.request("workspace/executeCommand", { command: "tasklens.server.explainTask", arguments: run.command.arguments });
+    assert.match(explained, /main/);
+  });
+});
+
+test("executeCommandProvider lists every server command; an untrusted workspace runs nothing", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const { startServer } = await import("./client.mjs");
+  const server = await startServer({ cwd: ws.dir, initialize: false, initializationOptions: { runTasks: "server", trusted: false } });
+  try {
+    const init = await server.request("initialize", { processId: null, rootUri: pathToFileURL(ws.dir).toString(), capabilities: {}, initializationOptions: { runTasks: "server", trusted: false } });
+    assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ["tasklens.server.explainTask", "tasklens.server.runTask", "tasklens.server.runTaskWithoutCache"]);
+    server.connection.sendNotification("initialized", {});
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const run = (await server.codeLens(uri)).find((l) => l.command.title === "▶ Run task");
+    await server.request("workspace/executeCommand", { command: run.command.command, arguments: run.command.arguments });
+    assert.ok(server.notifications.some((n) => n.method === "window/showMessage" && /untrusted/.test(n.params.message)));
+    assert.equal(JSON.parse(ws.run(["log", "--json"]).stdout).length, 0, "nothing ran");
+  } finally {
+    await server.stop();
+  }
 });
