@@ -101,3 +101,46 @@ test("executeCommandProvider lists every server command; an untrusted workspace 
     await server.stop();
   }
 });
+
+test("documents are keyed by file path: a folder named café with Neovim's lowercase percent-escapes", async () => {
+  const root = join(tempDir(), "café");
+  mkdirSync(root);
+  const ws = workspace({});
+  const files = {
+    "lib.ts": `export function scale(n: number): number { return n * 10; }\n`,
+    "w.ts": `import { task } from "tasklens";\nimport { scale } from "./lib";\nexport const main = task(function main() { return scale(1); }, { hash: "closure" });\n`,
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+  assert.equal(ws.run(["run", join(root, "w.ts")], { cwd: root }).code, 0);
+  const lower = (file) => pathToFileURL(file).toString().replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  assert.match(lower(join(root, "w.ts")), /caf%c3%a9\/w\.ts$/);
+  await withServer({ cwd: root, workspaceFolders: [root] }, async (server) => {
+    const uri = lower(join(root, "w.ts"));
+    const libUri = lower(join(root, "lib.ts"));
+    const send = (u, text, version) => server.connection.sendNotification(version === 1 ? "textDocument/didOpen" : "textDocument/didChange", version === 1 ? { textDocument: { uri: u, languageId: "typescript", version, text } } : { textDocument: { uri: u, version }, contentChanges: [{ text }] });
+    send(uri, files["w.ts"], 1);
+    send(libUri, files["lib.ts"], 1);
+    await server.waitForDiagnostics(uri);
+    assert.match(await statusLens(server, uri), /^✓ cached/);
+    send(libUri, files["lib.ts"].replace("n * 10", "n * 11"), 2);
+    await waitFor(async () => (await statusLens(server, uri)) === "⟳ will rerun: scale changed", { what: "the closure-changed lens", timeout: 5000 }).catch(async (e) => assert.fail(`${e.message}: ${await statusLens(server, uri)}`));
+    // The same document asked for under the other spelling of its URI.
+    assert.equal(await statusLens(server, pathToFileURL(join(root, "w.ts")).toString()), "⟳ will rerun: scale changed");
+  });
+});
+
+test("quick fixes anywhere on a diagnostic's lines, not only on the flagged word", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
+    const [warning] = await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    const line = warning.range.start.line;
+    // The cursor at the start of the line, no diagnostics in the context (as Neovim sends them from elsewhere on the line).
+    const at = { line, character: 0 };
+    const actions = await server.request("textDocument/codeAction", { textDocument: { uri }, range: { start: at, end: at }, context: { diagnostics: [] } });
+    assert.ok(actions.some((a) => a.title === "Pass `planet` as a parameter default"), JSON.stringify(actions.map((a) => a.title)));
+    const elsewhere = { line: line + 3, character: 0 };
+    const none = await server.request("textDocument/codeAction", { textDocument: { uri }, range: { start: elsewhere, end: elsewhere }, context: { diagnostics: [] } });
+    assert.ok(!none.some((a) => a.title === "Pass `planet` as a parameter default"));
+  });
+});
