@@ -90,6 +90,8 @@ export function startServer(connection: Connection): void {
   const states = new Map<string, DocumentState>();
   const stores = new Map<string, { watcher: StoreWatcher; dialect: Dialect }>();
   let lensRefresh = false;
+  /** The markup the client's hover shows (its first preference; markdown unless it lists only plaintext). */
+  let hoverKind: MarkupKind = MarkupKind.Markdown;
   let folderEvents = false;
   let storeOverrides: StoreOverride[] = [];
   let runTasks: InitializationOptions["runTasks"];
@@ -171,6 +173,13 @@ export function startServer(connection: Connection): void {
       message: d.message,
       data: { task: d.task },
     }));
+    // As `tasklens check` reports them (a file that is not a workflow is left to its language's own server).
+    if (state.document.dialect.isWorkflow(file, state.inspection.text)) {
+      for (const e of state.inspection.syntaxErrors) {
+        const start = doc.positionAt(e.start);
+        diagnostics.unshift({ range: { start, end: doc.positionAt(Math.min(e.start + 1, doc.getText().length)) }, severity: DiagnosticSeverity.Error, source: "tasklens", code: "syntax-error", message: e.message });
+      }
+    }
     connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
   };
 
@@ -211,6 +220,8 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params) => {
     initializeReceived = true;
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
+    const formats = params.capabilities.textDocument?.hover?.contentFormat;
+    hoverKind = formats?.length && (formats[0] === MarkupKind.PlainText || !formats.includes(MarkupKind.Markdown)) ? MarkupKind.PlainText : MarkupKind.Markdown;
     folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     const options = params.initializationOptions as InitializationOptions | undefined;
     storeOverrides = options?.storeOverrides ?? [];
@@ -276,7 +287,8 @@ export function startServer(connection: Connection): void {
       const range = { start: doc.positionAt(task.lensAt), end: doc.positionAt(task.lensAt) };
       const ref = taskRef(inspection, task, cwd);
       if (runTasks) lenses.push({ range, command: { title: "▶ Run task", command: runTasks === "client" ? Commands.runTask : ServerCommands.runTask, arguments: [ref] } });
-      const title = problem ? `⚠ store unavailable: ${problem}` : statusText(task.prediction);
+      // The reason (a sentence with the store's path) is in the hover and in Explain: a lens stays one short line.
+      const title = problem ? "⚠ store unavailable" : statusText(task.prediction);
       lenses.push({ range, command: { title, command: runTasks === "client" ? Commands.explainTask : ServerCommands.explainTask, arguments: [ref] } });
     }
     return lenses;
@@ -309,13 +321,15 @@ export function startServer(connection: Connection): void {
   connection.onHover(guard("hover", null as Hover | null, async (params: HoverParams) => {
     const found = await current(params.textDocument.uri);
     if (!found) return null;
-    const { doc, inspection } = found;
+    const { doc, state, inspection } = found;
     const offset = doc.offsetAt(params.position);
+    const problem = stores.get(state.storePath)?.watcher.problem;
     for (const task of inspection.tasks) {
       const range = [...task.nameRanges, ...task.callSites].find((r) => offset >= r.start && offset <= r.end);
       if (!range) continue;
+      const markdown = hoverMarkdown(task.manifest, task.prediction) + (problem ? `\n\n⚠ store unavailable: ${problem}` : "");
       return {
-        contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(task.manifest, task.prediction) },
+        contents: { kind: hoverKind, value: hoverKind === MarkupKind.Markdown ? markdown : plainText(markdown) },
         range: { start: doc.positionAt(range.start), end: doc.positionAt(range.end) },
       };
     }
@@ -335,7 +349,9 @@ export function startServer(connection: Connection): void {
   const explain = async (uri: string, taskName: string): Promise<string> => {
     const found = await current(uri);
     const task = found?.inspection.tasks.find((t) => t.manifest.fullName === taskName);
-    return task ? explainText([task.prediction]) : `No task ${taskName} in ${uri}`;
+    const problem = found && stores.get(found.state.storePath)?.watcher.problem;
+    const text = task ? explainText([task.prediction]) : `No task ${taskName} in ${uri}`;
+    return problem ? `${text}\n\n⚠ store unavailable: ${problem}` : text;
   };
   connection.onRequest(ExplainRequest, guard("explain", "", (params: ExplainParams) => explain(params.uri, params.task)));
 
@@ -489,6 +505,16 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Hover markdown as plain text, for clients that show no markup: no emphasis, no code marks, no fences. */
+function plainText(markdown: string): string {
+  return markdown
+    .split("\n")
+    .filter((line) => !line.startsWith("```"))
+    .join("\n")
+    .replace(/\*\*([^*]+)\*\*/g, "$1")
+    .replace(/`([^`]+)`/g, "$1");
 }
 
 /** `window/showMessage`: a notification every client shows (the request form needs the client's answer). */

@@ -9,8 +9,8 @@ import { CLI } from "../helpers.mjs";
 const require = createRequire(import.meta.url);
 const rpc = require("vscode-jsonrpc/node");
 
-export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders, initialize = true } = {}) {
-  const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+export async function startServer({ cwd, env = {}, nodeArgs = [], capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders, initialize = true } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));

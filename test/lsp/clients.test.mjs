@@ -144,3 +144,64 @@ test("quick fixes anywhere on a diagnostic's lines, not only on the flagged word
     assert.ok(!none.some((a) => a.title === "Pass `planet` as a parameter default"));
   });
 });
+
+test("syntax errors of a workflow are published as diagnostics, as check reports them", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const text = ws.read("hello_world.ts").replace("return planet;", "return planet +;");
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const ds = await server.waitForDiagnostics(uri, (x) => x.some((d) => d.code === "syntax-error"), { timeout: 5000 });
+    const error = ds.find((d) => d.code === "syntax-error");
+    ws.write("hello_world.ts", text);
+    const rows = JSON.parse(ws.run(["check", "--json", "hello_world.ts"]).stdout).filter((r) => r.code === "syntax-error");
+    assert.equal(rows.length, 1);
+    assert.equal(error.severity, 1);
+    assert.equal(error.source, "tasklens");
+    assert.equal(error.message, rows[0].message);
+    assert.deepEqual(error.range.start, { line: rows[0].line - 1, character: rows[0].col - 1 });
+  });
+});
+
+test("hover in the client's markup kind; on the task function's own name and on a call of the task", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const text = ws.read("hello_world.ts");
+  const lines = text.split("\n");
+  const at = (needle, offset = 0) => {
+    const line = lines.findIndex((l) => l.includes(needle));
+    return { line, character: lines[line].indexOf(needle) + offset };
+  };
+  const plaintext = { textDocument: { hover: { contentFormat: ["plaintext"] } }, workspace: { codeLens: { refreshSupport: true } } };
+  await withServer({ cwd: ws.dir, capabilities: plaintext }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const hover = await server.request("textDocument/hover", { textDocument: { uri }, position: at("const getPlanet", 8) });
+    assert.equal(hover.contents.kind, "plaintext");
+    assert.match(hover.contents.value, /^task examples\.hello_world\.getPlanet — never run/);
+    assert.doesNotMatch(hover.contents.value, /\*\*|`/);
+  });
+  const markdown = { textDocument: { hover: { contentFormat: ["markdown", "plaintext"] } } };
+  await withServer({ cwd: ws.dir, capabilities: markdown }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const own = await server.request("textDocument/hover", { textDocument: { uri }, position: at("function getPlanet", "function ".length + 2) });
+    assert.equal(own?.contents.kind, "markdown");
+    assert.match(own.contents.value, /\*\*task examples\.hello_world\.getPlanet\*\*/);
+    const call = await server.request("textDocument/hover", { textDocument: { uri }, position: at("getPlanet())", 3) });
+    assert.match(call?.contents.value ?? "", /\*\*task examples\.hello_world\.getPlanet\*\*/);
+    const greeterCall = await server.request("textDocument/hover", { textDocument: { uri }, position: at("greeter(greet,", 2) });
+    assert.match(greeterCall?.contents.value ?? "", /\*\*task examples\.hello_world\.greeter\*\*/);
+  });
+});
+
+test("a corrupt store: a short lens; the reason and the store's path in the hover", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  mkdirSync(join(ws.dir, ".tasklens"));
+  writeFileSync(join(ws.dir, ".tasklens", "cache.db"), "garbage, not a database".repeat(20));
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const text = ws.read("hello_world.ts");
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const titles = (await server.codeLens(uri)).filter((l) => /explainTask$/.test(l.command.command)).map((l) => l.command.title);
+    assert.deepEqual(titles, ["⚠ store unavailable", "⚠ store unavailable", "⚠ store unavailable"]);
+    const line = text.split("\n").findIndex((l) => l.startsWith("export const getPlanet"));
+    const hover = await server.request("textDocument/hover", { textDocument: { uri }, position: { line, character: 15 } });
+    assert.match(hover.contents.value, /store unavailable: the store .*cache\.db cannot be used: it is not an SQLite database/);
+  });
+});
