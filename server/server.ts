@@ -315,6 +315,21 @@ export function startServer(connection: Connection): void {
         });
       }
     }
+    // Clients that show no lenses (Helix, Emacs eglot, Zed) run and explain a task from the code actions of its line.
+    if (runTasks !== "client" && (!params.context.only || params.context.only.length === 0)) {
+      const cwd = folderOf(inspection.file);
+      for (const task of inspection.tasks) {
+        const lines = [task.lensAt, ...task.nameRanges.map((r) => r.start)].map((o) => doc.positionAt(o).line);
+        if (!lines.some((l) => l >= firstLine && l <= lastLine)) continue;
+        const ref = taskRef(inspection, task, cwd);
+        const name = task.manifest.fullName;
+        if (runTasks === "server") {
+          actions.push({ title: `tasklens: Run ${name}`, command: { title: `Run ${name}`, command: ServerCommands.runTask, arguments: [ref] } });
+          actions.push({ title: `tasklens: Run ${name} without cache`, command: { title: `Run ${name} without cache`, command: ServerCommands.runTaskWithoutCache, arguments: [ref] } });
+        }
+        actions.push({ title: `tasklens: Explain ${name} (${statusText(task.prediction)})`, command: { title: `Explain ${name}`, command: ServerCommands.explainTask, arguments: [ref] } });
+      }
+    }
     return actions;
   }));
 

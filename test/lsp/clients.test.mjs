@@ -205,3 +205,23 @@ test("a corrupt store: a short lens; the reason and the store's path in the hove
     assert.match(hover.contents.value, /store unavailable: the store .*cache\.db cannot be used: it is not an SQLite database/);
   });
 });
+
+test("clients without lenses (Helix, eglot, Zed): Run and Explain as code actions on a task's line", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  const text = ws.read("hello_world.ts");
+  const line = text.split("\n").findIndex((l) => l.startsWith("export const main"));
+  const actionsAt = (server, uri) => server.request("textDocument/codeAction", { textDocument: { uri }, range: { start: { line, character: 3 }, end: { line, character: 3 } }, context: { diagnostics: [] } });
+  await withServer({ cwd: ws.dir, initializationOptions: { runTasks: "server" } }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    const actions = await actionsAt(server, uri);
+    assert.deepEqual(actions.map((a) => a.title), ["tasklens: Run examples.hello_world.main", "tasklens: Run examples.hello_world.main without cache", "tasklens: Explain examples.hello_world.main (never run)"]);
+    const result = await server.request("workspace/executeCommand", actions[0].command);
+    assert.equal(result, "exit 0");
+    assert.match((await actionsAt(server, uri))[2].title, /\(✓ cached/);
+  });
+  // VS Code's extension runs and explains tasks itself: no such actions for it.
+  await withServer({ cwd: ws.dir, initializationOptions: { runTasks: "client" } }, async (server) => {
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    assert.deepEqual(await actionsAt(server, uri), []);
+  });
+});
