@@ -36,3 +36,11 @@ test("Neovim (headless): diagnostics, lenses, a task run through its lens, the l
   assert.equal(of("end"), true);
   assert.equal(JSON.parse(ws.run(["log", "--json"]).stdout).length, 1, "the run is in the store");
 });
+
+test("the README's Neovim configuration is the one the headless session runs", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = /\*\*Neovim\*\*[\s\S]*?```lua\n([\s\S]*?)```/.exec(readme)[1];
+  // The file's header comments (at column 0) and the test's own command aside.
+  const tested = readFileSync(join(ROOT, "test", "lsp", "nvim", "tasklens.lua"), "utf8").replace(/^--.*\n/gm, "").replace("vim.g.tasklens_cmd or ", "");
+  assert.equal(block.trim(), tested.trim());
+});
