@@ -71,6 +71,8 @@ interface DocumentState {
   /** Why the store is not read (an untrusted workspace's store outside its folder). */
   storeRefused?: string;
   timer?: NodeJS.Timeout;
+  /** Whether the last diagnostics published for it were non-empty (undefined: none published yet). */
+  published?: boolean;
   /** Every file its last inspection read (imports, transitively; open or not): an edit of one re-analyses it. */
   dependsOn: Set<string>;
 }
@@ -154,7 +156,17 @@ export function startServer(connection: Connection): void {
     const doc = state && documents.get(state.uri);
     if (!doc || !state) return;
     const version = doc.version;
-    state.document.update(doc.getText());
+    const text = doc.getText();
+    if (!state.document.dialect.isWorkflow(file, text)) {
+      // Not a workflow (a helper, any other file): nothing to show, nothing analysed; an importer that
+      // reads it brings its parse up to date (syncText).
+      state.inspection = { dialect: state.document.dialect.id, file, text, tasks: [], findings: [], syntaxErrors: [] };
+      state.dependsOn = new Set();
+      if (state.published !== false) connection.sendDiagnostics({ uri: state.uri, version, diagnostics: [] });
+      state.published = false;
+      return;
+    }
+    state.document.update(text);
     const watch = storeFor({ location: state.storePath, refused: state.storeRefused }, state.document.dialect);
     await watch.ready();
     if (documents.get(state.uri)?.version !== version) return; // a newer text is on its way: it wins
@@ -162,7 +174,9 @@ export function startServer(connection: Connection): void {
     state.inspection = state.document.inspect(watch.store, (f) => {
       const dependency = path.resolve(f);
       if (dependency !== file) dependsOn.add(dependency);
-      return states.get(dependency)?.document;
+      const other = states.get(dependency);
+      if (other) syncText(other);
+      return other?.document;
     });
     state.dependsOn = dependsOn;
     const diagnostics: Diagnostic[] = state.inspection.findings.map((d) => ({
@@ -181,6 +195,13 @@ export function startServer(connection: Connection): void {
       }
     }
     connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
+    state.published = diagnostics.length > 0;
+  };
+
+  /** A document's parse brought up to its buffer's text (those that are not workflows are parsed only when read). */
+  const syncText = (state: DocumentState): void => {
+    const text = documents.get(state.uri)?.getText();
+    if (text !== undefined && text !== state.document.text) state.document.update(text);
   };
 
   function schedule(file: string, delay = DEBOUNCE_MS): void {

@@ -38,8 +38,7 @@ test("an edit re-analyses the documents that import the edited one (transitively
     let text = ws.read("c.ts");
     for (let i = 0; i < 8; i++) {
       text = text.replace(/n \+ \d+/, `n + ${i + 2}`);
-      const version = server.change(cUri, text);
-      await server.waitForDiagnostics(cUri, () => true, { version });
+      server.change(cUri, text);
       await sleep(350);
     }
     assert.equal(server.publishCount(bigUri) - bigBefore, 0, "the unrelated workflow is not re-analysed");
@@ -223,5 +222,30 @@ test("clients without lenses (Helix, eglot, Zed): Run and Explain as code action
   await withServer({ cwd: ws.dir, initializationOptions: { runTasks: "client" } }, async (server) => {
     const uri = server.open(ws.path("hello_world.ts"), text);
     assert.deepEqual(await actionsAt(server, uri), []);
+  });
+});
+
+test("a file that is not a workflow is not analysed on each edit; one that stops being a workflow loses its diagnostics", async () => {
+  const ws = workspace({ "helper.ts": `export function scale(n: number): number { return n * 10; }\n` }, { example: "hello_world.ts" });
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const helperUri = server.open(ws.path("helper.ts"), ws.read("helper.ts"));
+    await server.waitForDiagnostics(helperUri);
+    await sleep(100);
+    const before = server.publishCount(helperUri);
+    let text = ws.read("helper.ts");
+    for (let i = 0; i < 5; i++) {
+      text = text.replace(/n \* \d+/, `n * ${20 + i}`);
+      server.change(helperUri, text);
+      await sleep(120);
+    }
+    assert.deepEqual(await server.codeLens(helperUri), []);
+    assert.equal(server.publishCount(helperUri) - before, 0, "no diagnostics published for a file with nothing to show");
+
+    const workflow = ws.read("hello_world.ts");
+    const uri = server.open(ws.path("hello_world.ts"), workflow);
+    await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    const version = server.change(uri, workflow.replace('import { task } from "tasklens";', 'const task = <T>(f: T, _o?: unknown): T => f;'));
+    assert.deepEqual(await server.waitForDiagnostics(uri, (ds) => ds.length === 0, { version }), []);
+    assert.deepEqual(await server.codeLens(uri), []);
   });
 });
