@@ -249,3 +249,24 @@ test("a file that is not a workflow is not analysed on each edit; one that stops
     assert.deepEqual(await server.codeLens(uri), []);
   });
 });
+
+test("requests arriving together after an edit (lenses, status bar, hover) share one analysis", async () => {
+  const ws = workspace({}, { example: "hello_world.ts" });
+  await withServer({ cwd: ws.dir }, async (server) => {
+    const text = ws.read("hello_world.ts");
+    const uri = server.open(ws.path("hello_world.ts"), text);
+    await server.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    await sleep(100);
+    for (let i = 0; i < 3; i++) {
+      const before = server.publishCount(uri);
+      server.change(uri, text.replace('"World"', `"World${i}"`));
+      const position = { line: 6, character: 15 };
+      const [lenses, status, hover] = await Promise.all([server.codeLens(uri), server.request("tasklens/fileStatus", { uri }), server.request("textDocument/hover", { textDocument: { uri }, position })]);
+      assert.equal(lenses.length, 3);
+      assert.equal(status.tasks, 3);
+      assert.ok(hover);
+      await sleep(150);
+      assert.equal(server.publishCount(uri) - before, 1, "one analysis, one publish per edit");
+    }
+  });
+});
