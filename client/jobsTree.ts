@@ -1,9 +1,10 @@
 // The Jobs view: executions newest first, each expanding into its job tree. The language server
 // reads every store of the workspace and serves them (custom requests); it says when one changed,
 // so a run shows up live.
+import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { formatDuration, formatTime } from "../core/present";
+import { formatDuration, formatTime, timeAgo } from "../core/present";
 import { ExecutionItem, ExecutionsParams, ExecutionsRequest, JobItem, JobsParams, JobsRequest, StoreChangedNotification, StoreItem, StoresRequest } from "../protocol";
 
 type Node =
@@ -18,6 +19,11 @@ const JOB_ICONS: Record<string, [string, string?]> = {
   failed: ["error", "testing.iconFailed"],
   running: ["sync~spin"],
 };
+
+/** `examples.hello_world.main` → `main`: rows show the short name, the tooltip the full one. */
+const shortName = (fullName: string) => fullName.split(".").pop() ?? fullName;
+
+export type JobsNode = Node;
 
 export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -92,11 +98,12 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       return item;
     }
     if (node.kind === "execution") {
+      // Task and status first: the row reads at the sidebar's default width; the rest is in the tooltip.
       const e = node.execution;
-      const item = new vscode.TreeItem(`${e.task}`, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(shortName(e.task), vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `exec:${node.store}:${e.id}`;
-      item.description = `${e.status} · ${formatTime(e.started)}`;
-      item.tooltip = `Execution ${e.id}\n${e.command}\n${e.status}${e.error ? `: ${e.error}` : ""}`;
+      item.description = `${e.status} · ${timeAgo(e.started)}${e.file ? ` · ${path.basename(e.file)}` : ""}`;
+      item.tooltip = `${e.task}\nExecution ${e.id}\n${e.command}\n${e.status}${e.error ? `: ${e.error}` : ""}\nstarted ${formatTime(e.started)}${e.ended === null ? "" : `, took ${formatDuration(e.ended - e.started)}`}`;
       item.accessibilityInformation = { label: `${e.task}, execution ${e.status}, ${item.description}` };
       item.iconPath = new vscode.ThemeIcon(e.status === "done" ? "pass" : e.status === "failed" ? "error" : e.status === "running" ? "sync~spin" : "circle-slash");
       item.contextValue = "execution";
@@ -104,16 +111,25 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
     }
     const j = node.job;
     const hasChildren = (await this.jobsOf(node.store, node.executionId)).some((c) => c.parentId === j.id);
-    const item = new vscode.TreeItem(j.call, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const call = j.call.startsWith(j.task) ? shortName(j.task) + j.call.slice(j.task.length) : j.call;
+    const item = new vscode.TreeItem(call, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `job:${node.store}:${j.id}`;
     item.description = `${j.status} · ${formatDuration(j.ended === null ? null : j.ended - j.started)}`;
-    item.tooltip = `Job ${j.id}\n${j.task}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
+    item.tooltip = `${j.call}\nJob ${j.id}\n${j.status}${j.error ? `: ${j.error}` : ""}`;
     item.accessibilityInformation = { label: `${item.label}, ${item.description}` };
     const [icon, color] = JOB_ICONS[j.status] ?? ["circle-outline"];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = "job";
     item.command = { title: "Show Job", command: "tasklens.showJob", arguments: [j.id, node.store] };
     return item;
+  }
+
+  /** The job an execution row stands for (its entry job), for actions on the row. */
+  async entryJobOf(node: Node): Promise<{ store: string; jobId: string } | undefined> {
+    if (node.kind === "job") return { store: node.store, jobId: node.job.id };
+    if (node.kind !== "execution") return undefined;
+    const root = (await this.jobsOf(node.store, node.execution.id)).find((j) => j.parentId === null);
+    return root && { store: node.store, jobId: root.id };
   }
 
   dispose(): void {

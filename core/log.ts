@@ -93,7 +93,7 @@ export function jobDetailsText(store: StoreReader, j: JobView): string[] {
     `Call hash: ${j.callHash.slice(0, 8)}`,
     "",
     "Arguments:",
-    ...(d.args.length ? d.args.map((a, i) => `  #${i + 1} = ${a.text}`) : ["  (none)"]),
+    ...(d.args.length ? d.args.map((a, i) => `  ${a.name ?? `#${i + 1}`} = ${a.text}`) : ["  (none)"]),
     "",
     `Result: ${j.status === "failed" ? "(failed)" : d.result ?? "undefined"}`,
   ];

@@ -69,6 +69,8 @@ export interface LastRun {
   durationMs: number | null;
   jobId: string;
   status: string;
+  /** The error of a failed last run, in one line. */
+  error?: string;
 }
 
 export interface Prediction {

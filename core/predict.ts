@@ -39,7 +39,13 @@ export function predict(m: TaskManifest, store: StoreReader | undefined, tasks?:
   const base = { task: m.fullName, taskHash: m.taskHash, dependencies, version: m.version, changed: [] as string[] };
   const lastJob = store?.latestJobOfTask(m.fullName);
   if (!store || !lastJob) return { ...base, status: "never-run", reasons: [] };
-  const lastRun = { at: lastJob.started, durationMs: lastJob.ended === null ? null : lastJob.ended - lastJob.started, jobId: lastJob.id, status: lastJob.status };
+  const lastRun = {
+    at: lastJob.started,
+    durationMs: lastJob.ended === null ? null : lastJob.ended - lastJob.started,
+    jobId: lastJob.id,
+    status: lastJob.status,
+    ...(lastJob.status === "failed" && lastJob.error ? { error: lastJob.error.split("\n")[0] } : {}),
+  };
   if (!m.cached) return { ...base, lastRun, status: "will-rerun", reasons: [{ kind: "no-cache", detail: "cache: false reruns on every call" }] };
 
   const cached = m.taskHash ? store.latestResult(m.taskHash) : undefined;

@@ -71,6 +71,8 @@ export function statusText(p: Prediction, now = Date.now()): string {
     case "cached":
       return `✓ cached · ${timeAgo(p.lastRun!.at, now)}`;
     case "will-rerun":
+      // A failure is news in itself: the rerun that follows is implied.
+      if (p.reasons[0]?.kind === "no-result" && p.lastRun?.status === "failed") return `✗ failed ${timeAgo(p.lastRun.at, now)}${p.lastRun.error ? `: ${p.lastRun.error}` : ""}`;
       return `⟳ will rerun: ${rerunWords(p)}`;
     case "may-rerun":
       return `⟳ may rerun: ${p.reasons[0]?.detail ?? "an input may change"}`;

@@ -1,9 +1,9 @@
 // Names and shapes shared by the language server and its clients (the VS Code extension among
 // them). Type-only imports: the client bundle carries none of the server's code.
-import type { Runnable } from "../core/dialect";
+import type { ParamView, Runnable } from "../core/dialect";
 import type { ExecutionStatus, JobStatus } from "../core/storeReader";
 
-export type { Runnable };
+export type { ParamView, Runnable };
 
 /** Commands a client registers itself (VS Code); lenses carry them when the client runs tasks. Arguments are JSON only. */
 export const Commands = {
@@ -25,6 +25,8 @@ export interface TaskRef {
   task: string;
   dialect: string;
   runnable: Runnable;
+  /** The task's parameters as declared, for a client to ask for the required ones. */
+  params: ParamView[];
 }
 
 /** Custom request: how many tasks of a file are stale or will rerun (the client's status bar). */
@@ -36,6 +38,8 @@ export interface FileStatusResult {
   stale: number;
   willRerun: number;
   tasks: number;
+  /** Each task's status, for a list to pick from. `line`: where the task is defined. */
+  entries: Array<{ task: string; status: string; title: string; line: number }>;
 }
 
 /** Custom request: `tasklens explain` for one task of an open document, in words. */
@@ -64,6 +68,8 @@ export interface ExecutionsParams {
 export interface ExecutionItem {
   id: string;
   task: string;
+  /** The workflow file, when the store knows it. */
+  file: string | null;
   status: ExecutionStatus;
   started: number;
   ended: number | null;
@@ -98,10 +104,18 @@ export interface JobDetailsResult {
   store: string;
   jobId: string;
   text: string;
+  /** The task's full name. */
+  task: string;
   /** The task's definition, when the store knows it. */
   file: string | null;
   line: number | null;
+  /** The result as a person reads it (null: failed or unfinished). */
+  result: string | null;
+  rerun: RerunItem;
 }
+
+/** How to run a stored call again (the task as now defined, the stored arguments), or why it cannot be. */
+export type RerunItem = { ref: TaskRef; args: string[] } | { problem: string };
 
 /** Notification from the server: a store changed on disk (a run wrote it). */
 export const StoreChangedNotification = "tasklens/storeChanged";

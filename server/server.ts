@@ -32,7 +32,9 @@ import type { Dialect, DialectDocument, InspectedTask, Inspection } from "../cor
 import type { Severity } from "../core/findings";
 import { commandText, jobDetailsLines } from "../core/log";
 import { isInside } from "../core/paths";
+import { commandLineArguments } from "../core/rerun";
 import { explainText, hoverMarkdown, statusText } from "../core/present";
+import type { JobDetails } from "../core/storeReader";
 import { StoreWatcher } from "../core/storeWatcher";
 import { DIALECTS, dialectOfFile } from "../dialects";
 import { VERSION } from "../engine/version";
@@ -59,6 +61,7 @@ import {
   StoreItem,
   StoreOverride,
   StoresRequest,
+  RerunItem,
   TaskRef,
 } from "../protocol";
 
@@ -232,7 +235,7 @@ export function startServer(connection: Connection): void {
   const taskRef = (inspection: Inspection, task: InspectedTask, cwd: string): TaskRef => {
     const dialect = DIALECTS.find((d) => d.id === inspection.dialect)!;
     const runnable = dialect.runnable(inspection.file, task.manifest.fullName, { cwd, db: overrideFor(inspection.file) });
-    return { file: inspection.file, task: task.manifest.fullName, dialect: dialect.id, runnable };
+    return { file: inspection.file, task: task.manifest.fullName, dialect: dialect.id, runnable, params: task.params };
   };
 
   const folderOf = (file: string): string =>
@@ -372,13 +375,14 @@ export function startServer(connection: Connection): void {
     return null;
   }));
 
-  connection.onRequest(FileStatusRequest, guard("file status", { stale: 0, willRerun: 0, tasks: 0 } as FileStatusResult, async (params: FileStatusParams) => {
+  connection.onRequest(FileStatusRequest, guard("file status", { stale: 0, willRerun: 0, tasks: 0, entries: [] } as FileStatusResult, async (params: FileStatusParams) => {
     const found = await current(params.uri);
     const predictions = found ? found.inspection.tasks.map((t) => t.prediction) : [];
     return {
       stale: predictions.filter((p) => p.status === "stale").length,
       willRerun: predictions.filter((p) => p.status === "will-rerun").length,
       tasks: predictions.length,
+      entries: (found?.inspection.tasks ?? []).map((t) => ({ task: t.manifest.fullName, status: t.prediction.status, title: statusText(t.prediction), line: t.line })),
     };
   }));
 
@@ -426,7 +430,7 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(ExecutionsRequest, guard("executions", [] as ExecutionItem[], async (params: ExecutionsParams) => {
     const store = await readerOf(params.store);
-    return (store?.executions(params.limit ?? 50) ?? []).map((e) => ({ id: e.id, task: e.task, status: e.status, started: e.started, ended: e.ended, command: commandText(e), error: e.error }));
+    return (store?.executions(params.limit ?? 50) ?? []).map((e) => ({ id: e.id, task: e.task, file: e.file, status: e.status, started: e.started, ended: e.ended, command: commandText(e), error: e.error }));
   }));
 
   connection.onRequest(JobsRequest, guard("jobs", [] as JobItem[], async (params: JobsParams) => {
@@ -441,10 +445,22 @@ export function startServer(connection: Connection): void {
       const job = store && (store.job(params.jobId) ?? store.findJobs(params.jobId)[0]);
       if (!store || !job) continue;
       const details = store.jobDetails(job);
-      return { store: location, jobId: job.id, text: jobDetailsLines(store, job).join("\n") + "\n", file: details.file, line: details.line };
+      return { store: location, jobId: job.id, task: job.taskName, text: jobDetailsLines(store, job).join("\n") + "\n", file: details.file, line: details.line, result: details.result, rerun: rerunOf(details) };
     }
     return null;
   }));
+
+  /** A stored call as a run again: the task as its file now defines it, with the stored arguments. */
+  const rerunOf = (details: JobDetails): RerunItem => {
+    const file = details.file;
+    const dialect = file ? dialectOfFile(file) : undefined;
+    if (!file || !dialect || !fs.existsSync(file)) return { problem: "the store does not say which file defines this task" };
+    const params = states.get(file)?.inspection?.tasks.find((t) => t.manifest.fullName === details.job.taskName)?.params.map((p) => p.name);
+    const args = commandLineArguments(details, params);
+    if ("problem" in args) return args;
+    const runnable = dialect.runnable(file, details.job.taskName, { cwd: folderOf(file), db: overrideFor(file) });
+    return { ref: { file, task: details.job.taskName, dialect: dialect.id, runnable, params: [] }, args: args.args };
+  };
 
   // ---- commands for clients that have none of their own ----
 

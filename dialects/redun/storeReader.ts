@@ -59,9 +59,11 @@ export class RedunStoreReader implements StoreReader {
 
   private executionView(e: RedunExecution): ExecutionView {
     const root = this.store.job(e.rootJobId);
-    // redun's command line: ["redun", "run", FILE, TASK, …] (options may come before FILE).
+    // redun's command line: ["redun", "run", FILE, TASK, …]; options (some with a value, such as
+    // --execution-id ID) may come before FILE, which names a Python file.
     const runAt = e.args.indexOf("run");
-    const positional = e.args.slice(runAt + 1).filter((a) => !a.startsWith("-"));
+    const fileAt = e.args.findIndex((a, i) => i > runAt && !a.startsWith("-") && a.endsWith(".py"));
+    const positional = fileAt >= 0 ? e.args.slice(fileAt, fileAt + 2) : e.args.slice(runAt + 1).filter((a) => !a.startsWith("-"));
     return {
       id: e.id,
       started: ms(e.startTime),

@@ -84,12 +84,59 @@ export const step = task(async function step(i: number) { await new Promise((r) 
 export const main = task(async function main() { const out: number[] = []; for (let i = 0; i < 300; i++) out.push(await step(i)); return out; });
 `;
 
+/** A redun workflow whose run takes a few seconds: the Jobs view shows it while it runs. */
+const SLOW_REDUN_WORKFLOW = `import time
+
+from redun import task
+
+redun_namespace = "e2e.slow"
+
+
+@task()
+def step(i: int) -> int:
+    time.sleep(1.5)
+    return i
+
+
+@task()
+def main(n: int = 4) -> int:
+    total = 0
+    for i in range(n):
+        total = add(total, step(i))
+    return total
+
+
+@task()
+def add(a: int, b: int) -> int:
+    return a + b
+`;
+
+/** A task with required parameters: a run asks for them. */
+const PARAMS_WORKFLOW = `import { task } from "tasklens";
+export const main = task(function main(name: string, times: number) {
+  return \`\${name} x\${times * 2}\`;
+});
+`;
+
+/** A run that fails two calls down, at line 4. */
+const FAILING_WORKFLOW = `import { task } from "tasklens";
+
+export const boom = task(async function boom(n: number) {
+  if (n > 0) throw new Error("boom " + n);
+  return n;
+});
+
+export const main = task(async function main(n: number = 1) {
+  return await boom(n);
+});
+`;
+
 /**
  * Starts code-server on a fresh project holding examples/hello_world.ts and slow.ts, with the packaged
  * extension installed, and opens it in chromium. `trusted: false` leaves workspace trust on: Restricted Mode.
  * Every file exists before the window opens: Quick Open's file list is cached from its first search.
  */
-async function startVSCode({ trusted }) {
+async function startVSCode({ trusted, installed = true, settings = {}, secondFolder = false }) {
   const base = mkdtempSync(join(tmpdir(), "tasklens-e2e-"));
   const userData = join(base, "user");
   const extensions = join(base, "extensions");
@@ -106,6 +153,9 @@ async function startVSCode({ trusted }) {
     "typescript.disableAutomaticTypeAcquisition": true,
     "security.workspace.trust.startupPrompt": "never",
     "security.workspace.trust.banner": "never",
+    // As VS Code ships (code-server saves after a delay by default): a run must save what the user sees.
+    "files.autoSave": "off",
+    ...settings,
   }));
   cpSync(join(ROOT, "examples", "hello_world.ts"), join(workspaceDir, "hello_world.ts"));
   // A redun project beside it: the tutorial's file after the Mars edit, and the store real redun left.
@@ -114,9 +164,23 @@ async function startVSCode({ trusted }) {
   mkdirSync(join(workspaceDir, ".redun"));
   writeFileSync(join(workspaceDir, ".redun", "redun.db"), gunzipSync(readFileSync(join(redunFixture, "redun.db.gz"))));
   writeFileSync(join(workspaceDir, "slow.ts"), SLOW_WORKFLOW);
+  writeFileSync(join(workspaceDir, "params.ts"), PARAMS_WORKFLOW);
+  writeFileSync(join(workspaceDir, "slow_redun.py"), SLOW_REDUN_WORKFLOW);
+  writeFileSync(join(workspaceDir, "fail.ts"), FAILING_WORKFLOW);
   writeFileSync(join(workspaceDir, "package.json"), JSON.stringify({ name: "e2e-project", private: true }));
-  // The project "has tasklens installed", so the editor resolves its types.
-  symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
+  // The project "has tasklens installed" (unless `installed: false`: the extension's TypeScript plugin supplies the types).
+  if (installed) symlinkSync(ROOT, join(workspaceDir, "node_modules", "tasklens"));
+  // A second workspace folder (a multi-root workspace), holding second.ts.
+  let opened = `folder=${encodeURIComponent(workspaceDir)}`;
+  if (secondFolder) {
+    const second = join(base, "second");
+    mkdirSync(second);
+    cpSync(join(ROOT, "examples", "hello_world.ts"), join(second, "second.ts"));
+    writeFileSync(join(second, "package.json"), JSON.stringify({ name: "e2e-second", private: true }));
+    const workspaceFile = join(base, "two.code-workspace");
+    writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: workspaceDir }, { path: second }] }));
+    opened = `workspace=${encodeURIComponent(workspaceFile)}`;
+  }
   await installVsix(join(ROOT, "tasklens.vsix"), extensions);
   writeFileSync(join(base, "config.yaml"), "auth: none\n");
 
@@ -139,7 +203,7 @@ async function startVSCode({ trusted }) {
   });
   instances.push({ browser, codeServer });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
+  await page.goto(`http://127.0.0.1:${port}/?${opened}`);
   await page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
 }
 
@@ -195,6 +259,18 @@ async function jobsTreeItems() {
   return page.getByRole("treeitem").evaluateAll((rows) => rows.filter((r) => r.closest('[id="workbench.view.extension.tasklens"]')).map((r) => r.getAttribute("aria-label") ?? ""));
 }
 
+/**
+ * The output panel renders only the lines in sight: a function that collects them as they stream by
+ * and returns every line seen so far.
+ */
+function outputCollector() {
+  const seen = new Set();
+  return async () => {
+    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
+    return [...seen].join("\n");
+  };
+}
+
 /** Runs a test body; on failure, a screenshot of the moment is kept beside the step screenshots. */
 const withFailureShot = (body) => async () => {
   try {
@@ -224,12 +300,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   });
   assert.match(problem, /unhashed-constant/);
   await shot("problems-panel");
-  // The output view renders only the lines in sight: collect them as they stream by.
-  const seen = new Set();
-  const outputText = async () => {
-    for (const text of await page.locator(".part.panel .monaco-editor .view-lines").allInnerTexts()) for (const line of text.split("\n")) seen.add(line.replace(/\u00a0/g, " "));
-    return [...seen].join("\n");
-  };
+  const outputText = outputCollector();
   const runMain = page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2);
   await runMain.click();
   const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
@@ -306,6 +377,8 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   }
   await page.keyboard.press("Enter");
   await waitFor("no warning squiggle", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 0, 30_000);
+  // The lens follows the fix: planet is now an argument, so getPlanet's call changes and it will rerun.
+  await waitFor("the lens after the fix", async () => (await lensTitles()).some((t) => t.startsWith("⟳ will rerun")), 30_000, async () => JSON.stringify(await lensTitles()));
   const text = await page.locator(".editor-instance .view-lines").first().innerText();
   assert.match(text.replace(/\u00a0/g, " "), /function getPlanet\(planetValue = planet\)/);
   await shot("quick-fix-applied");
@@ -318,6 +391,8 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   const cancel = page.locator(".notifications-toasts .monaco-button", { hasText: "Cancel" });
   await cancel.waitFor({ timeout: 30_000 });
   await waitFor("a few steps to finish", async () => (await outputText()).match(/Run\s+Job [0-9a-f]{8}:\s+step\(/g)?.length >= 5, 30_000);
+  // While this window runs slow.ts, what the run computes shows as running.
+  await waitFor("the running lens", async () => (await lensTitles()).includes("● running"), 15_000, async () => JSON.stringify(await lensTitles()));
   await shot("long-run-progress");
   await cancel.click();
   await waitFor("the cancelled run in the output", async () => /run cancelled/.test(await outputText()), 30_000, outputText);
@@ -353,10 +428,29 @@ test("a redun workflow in a real VS Code: lenses from redun's store, the edit th
   }, 30_000, async () => JSON.stringify(await lensTitles()));
   await shot("redun-comment-edit");
 
+  // The comment edit reruns get_planet (redun hashes the raw text): its quick fix pins the version.
+  await waitFor("the cosmetic-edit squiggle", async () => (await page.locator(".monaco-editor .squiggly-info").count()) > 0, 30_000);
+  await goToLine(7);
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Control+.");
+  await page.locator(".action-widget .monaco-list-row", { hasText: "Pin version" }).waitFor({ timeout: 15_000 });
+  for (let i = 0; i < 10; i++) {
+    const focused = await page.locator(".action-widget .monaco-list-row.focused").getAttribute("aria-label");
+    if (focused === "Pin version") break;
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+  await waitFor("the version pinned in the text", async () => /@task\(version="1"\)/.test((await page.locator(".editor-instance .view-lines").first().innerText()).replace(/\u00a0/g, " ")), 15_000);
+  await waitFor("no cosmetic-edit squiggle", async () => (await page.locator(".monaco-editor .squiggly-info").count()) === 0, 30_000);
+  await shot("redun-quick-fix-applied");
+
   // The Jobs view lists redun's executions; a job's details read as `redun log <job>` prints them.
   await showJobsView();
   await waitFor("redun's executions in the Jobs view", async () => (await jobsTreeItems()).some((t) => t.includes("redun.examples.hello_world.main")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
-  await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "redun.examples.hello_world.main" }).first().click();
+  await page.getByRole("treeitem", { name: /^redun\.examples\.hello_world\.main, execution/ }).first().click();
   await waitFor("the jobs of the newest execution", async () => (await jobsTreeItems()).some((t) => t.includes("greeter('Hello', 'Mars')")), 30_000, async () => JSON.stringify(await jobsTreeItems()));
   await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "greeter('Hello', 'Mars')" }).first().click();
   const details = await waitFor("the job details", async () => {
@@ -390,4 +484,182 @@ test("an untrusted workspace: analysis works, nothing runs, and the Run lens say
   await shot("untrusted-palette");
   await page.keyboard.press("Escape");
   assert.equal(existsSync(join(workspaceDir, ".tasklens")), false, "nothing ran");
+}));
+
+/** Runs a command from the palette by its title (`tasklens: Run Task`). */
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^tasklens: /, "") }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** The text of the notification toasts in sight. */
+const toasts = () => page.locator(".notifications-toasts .notification-toast").allInnerTexts();
+
+test("runs as users live in them: unsaved edits saved first, parameters asked for, failures marked, Explain and the status bar current", { timeout: 300_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true, installed: false });
+  const outputText = outputCollector();
+  const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
+  try {
+    // A first run from the palette, with the cursor in main.
+    await openFile("hello_world.ts");
+    await focusEditor();
+    await waitFor("the CodeLenses", async () => (await lensTitles()).filter((x) => x.includes("Run task")).length === 3, 60_000);
+    // tasklens is not installed in this folder: TypeScript still knows the module and types the tasks.
+    await goToLine(15);
+    await page.keyboard.press("Home");
+    for (let i = 0; i < 15; i++) await page.keyboard.press("ArrowRight"); // on `main`
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    const hover = await waitFor("TypeScript's hover on main", async () => {
+      const text = await page.locator(".monaco-hover").allInnerTexts();
+      return text.some((t) => /Task</.test(t)) ? text.join("\n") : undefined;
+    }, 60_000, async () => JSON.stringify(await page.locator(".monaco-hover").allInnerTexts()));
+    assert.doesNotMatch(hover, /\bany\b/);
+    assert.equal(await page.locator(".monaco-editor .squiggly-error").count(), 0, "no 'Cannot find module' error");
+    await shot("types-without-install");
+    await page.keyboard.press("Escape");
+    await goToLine(16);
+    await runCommand("tasklens: Run Task");
+    await waitFor("the first run's result", async () => /Hello, World!/.test(await outputText()), 60_000, outputText);
+    await focusEditor();
+    await waitFor("the cached lenses", async () => (await lensTitles()).filter((t) => t.startsWith("✓ cached")).length === 3, 30_000, async () => JSON.stringify(await lensTitles()));
+
+    // Explain Task, then an unsaved edit: Explain answers anew, the status bar counts the stale task.
+    await goToLine(8);
+    await runCommand("tasklens: Explain Task");
+    await waitFor("Explain's first answer", async () => /cached/.test(await page.locator(".editor-instance .view-lines").last().innerText()), 15_000);
+    await page.locator(".tabs-container .tab.active", { hasText: "getPlanet.txt" }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press("Control+W"); // Explain's tab has the focus
+    await page.locator(".tabs-container .tab", { hasText: "hello_world.ts" }).first().click();
+    await focusEditor();
+    await goToLine(5);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.type('const planet = "Mars";');
+    await waitFor("the stale lens", async () => (await lensTitles()).includes("⚠ stale: planet changed (not hashed)"), 30_000, async () => JSON.stringify(await lensTitles()));
+    const statusItem = page.locator(".statusbar-item", { hasText: /stale · / }).first();
+    await waitFor("the status bar's count", async () => /1 stale/.test(await statusItem.innerText()), 15_000, () => statusItem.innerText());
+    await statusItem.click();
+    const picks = await waitFor("the status bar's list", async () => {
+      const rows = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts();
+      return rows.length === 3 ? rows : undefined;
+    }, 15_000);
+    assert.match(picks[0], /getPlanet[\s\S]*⚠ stale: planet changed/, picks.join(" | "));
+    await shot("status-bar-list");
+    await page.keyboard.press("Escape");
+    await goToLine(8);
+    await runCommand("tasklens: Explain Task");
+    await waitFor("Explain's new answer", async () => /stale/.test(await page.locator(".editor-instance .view-lines").last().innerText()), 15_000, () => page.locator(".editor-instance .view-lines").last().innerText());
+    await shot("explain-current");
+    await page.locator(".tabs-container .tab.active", { hasText: "getPlanet.txt" }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press("Control+W");
+
+    // Run with the edit unsaved: the file is saved first, and the run sees the edit (planet is not hashed:
+    // the run reuses the stale result, and says so).
+    await page.locator(".tabs-container .tab", { hasText: "hello_world.ts" }).first().click();
+    await focusEditor();
+    await goToLine(16);
+    await runCommand("tasklens: Run Task");
+    await waitFor("the run of the edited text", async () => /Stale +Job [0-9a-f]{8}:\s+examples\.hello_world\.getPlanet\(\) \(planet changed, not hashed\)/.test(await outputText()), 60_000, outputText);
+    assert.match(readFileSync(join(workspaceDir, "hello_world.ts"), "utf8"), /const planet = "Mars";/, "the edit was saved before the run");
+    await shot("saved-and-run");
+
+    // Required parameters are asked for, typed; the values are remembered.
+    await openFile("params.ts");
+    await focusEditor();
+    await waitFor("the Run lens of params.ts", async () => (await lensTitles()).some((t) => t.includes("Run task")), 60_000);
+    await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).first().click();
+    const input = page.locator(".quick-input-widget input");
+    await waitFor("the prompt for name", async () => /name: string/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await page.keyboard.type("Ada");
+    await page.keyboard.press("Enter");
+    await waitFor("the prompt for times", async () => /times: number/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await page.keyboard.type("many");
+    await waitFor("the type check", async () => /type a number/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
+    await shot("parameter-prompt");
+    await input.fill("21");
+    await page.keyboard.press("Enter");
+    await waitFor("the run with those arguments", async () => /Ada x42/.test(await outputText()), 60_000, outputText);
+
+    // A failure: which job and why in the notification, the line marked, the traceback's locations links.
+    await openFile("fail.ts");
+    await focusEditor();
+    await waitFor("the Run lens of fail.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 2, 60_000);
+    await goToLine(9);
+    await runCommand("tasklens: Run Task");
+    const toast = await waitFor("the failure notification", async () => (await toasts()).find((t) => /failed/.test(t)), 60_000, toasts);
+    assert.match(toast, /boom\(n=1\) failed \(fail\.ts:4\): Error: boom 1/);
+    await focusEditor();
+    await waitFor("the failing line marked", async () => (await page.locator(".monaco-editor .squiggly-error").count()) > 0, 15_000);
+    await waitFor("the failed lens", async () => (await lensTitles()).some((t) => /^✗ failed just now: Error: boom 1/.test(t)), 30_000, async () => JSON.stringify(await lensTitles()));
+    await shot("failure-marked");
+    await page.click('[id="status.problems"]');
+    await waitFor("last-run-failed in Problems", async () => (await page.locator(".markers-panel .monaco-list-row").allInnerTexts()).some((r) => /last-run-failed/.test(r) && /boom\(n=1\) failed/.test(r)), 15_000);
+    await runCommand("tasklens: Show Logs");
+    await waitFor("links in the output", async () => (await page.locator(".part.panel .monaco-editor .detected-link").count()) > 0, 15_000);
+    await shot("output-links");
+
+    // The Jobs view: short rows, and a job's actions (Rerun it, with its arguments).
+    await showJobsView();
+    const paramsExecution = page.getByRole("treeitem", { name: /^main, execution done/ });
+    await waitFor("the executions listed", async () => (await jobsTreeItems()).some((t) => /^main, execution failed/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    const rows = await page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row .label-name').allInnerTexts();
+    assert.ok(rows.every((r) => r.length < 40), `rows read at the default width: ${JSON.stringify(rows)}`);
+    await shot("jobs-view-rows");
+    await paramsExecution.first().click();
+    const adaJob = page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "main(name='Ada', times=21)" }).first();
+    await adaJob.waitFor({ timeout: 15_000 });
+    await adaJob.click({ button: "right" });
+    await page.locator(".context-view .action-label", { hasText: /^Rerun$/ }).first().click();
+    await waitFor("the rerun, with the job's arguments", async () => /Cached Job [0-9a-f]{8}:\s+main\(name='Ada', times=21\)/.test(await outputText()), 60_000, outputText);
+    await shot("job-rerun");
+  } finally {
+    clearInterval(collecting);
+  }
+}));
+
+/** The redun the machine has, if any (`TASKLENS_REDUN`: a redun executable), for runs through a real redun. */
+const REDUN = process.env.TASKLENS_REDUN;
+
+test("a redun run from the Run lens: redun's log in the output channel, the execution live in the Jobs view", { timeout: 240_000, skip: REDUN ? false : "no redun on this machine: set TASKLENS_REDUN to a redun executable to run it" }, withFailureShot(async () => {
+  await startVSCode({ trusted: true, settings: { "tasklens.redun.command": REDUN } });
+  const outputText = outputCollector();
+  const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
+  try {
+    await openFile("slow_redun.py");
+    await focusEditor();
+    await waitFor("the lenses of slow_redun.py", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 3, 60_000, async () => JSON.stringify(await lensTitles()));
+    await goToLine(19);
+    await runCommand("tasklens: Run Task");
+    await showJobsView();
+    await waitFor("the execution running in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^e2e\.slow\.main, execution running/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    await shot("redun-running-live");
+    await waitFor("redun's log and the end of the run", async () => /\[redun\] Run +Job [0-9a-f]{8}: +e2e\.slow\.step\(/.test(await outputText()) && /exit code 0/.test(await outputText()), 90_000, outputText);
+    await waitFor("the execution done in the Jobs view", async () => (await jobsTreeItems()).some((t) => /^e2e\.slow\.main, execution done/.test(t)), 30_000, async () => JSON.stringify(await jobsTreeItems()));
+    await page.locator(".tabs-container .tab", { hasText: "slow_redun.py" }).first().click();
+    await focusEditor();
+    await waitFor("the cached lenses", async () => (await lensTitles()).filter((t) => t.startsWith("✓ cached")).length === 3, 30_000, async () => JSON.stringify(await lensTitles()));
+    await shot("redun-run-done");
+  } finally {
+    clearInterval(collecting);
+  }
+}));
+
+test("two workspace folders: a run in the second appears in the Jobs view", { timeout: 180_000 }, withFailureShot(async () => {
+  await startVSCode({ trusted: true, secondFolder: true });
+  await openFile("second.ts");
+  await focusEditor();
+  await waitFor("the lenses of second.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 3, 60_000, async () => JSON.stringify(await lensTitles()));
+  await goToLine(16);
+  await runCommand("tasklens: Run Task");
+  await showJobsView();
+  const store = page.getByRole("treeitem", { name: /second.*\.tasklens\/cache\.db/ });
+  await waitFor("the second folder's store and its execution", async () => {
+    if ((await store.count()) && (await store.first().getAttribute("aria-expanded")) === "false") await store.first().click();
+    return (await jobsTreeItems()).some((t) => /^examples\.hello_world\.main, execution done/.test(t));
+  }, 60_000, async () => JSON.stringify(await jobsTreeItems()));
+  await shot("second-folder-jobs");
 }));

@@ -107,7 +107,7 @@ test("tasklens log: executions, the job tree, a job's details, --json", () => {
   const greeter = json.jobs.find((j) => j.task.endsWith("greeter"));
   const details = ws.run(["log", greeter.id.slice(0, 8)]).stdout;
   assert.match(details, /Result: 'Hello, World!'/);
-  assert.match(details, /#2 = 'World'/);
+  assert.match(details, /^  greet = 'Hello'\n  thing = 'World'$/m, "arguments by parameter name");
   assert.match(details, /Upstream dataflow:\n  thing <- Job [0-9a-f]{8} examples\.hello_world\.getPlanet\(\) = 'World'/);
   assert.match(details, /Source:\n  function greeter\(greet: string, thing: string\): string \{/);
   const failedJob = JSON.parse(ws.run(["log", "-", "--json"]).stdout).jobs.find((j) => j.task.endsWith("getPlanet"));

@@ -72,3 +72,29 @@ test("the run-log grammar colours Run / Cached / Failed lines, job ids and the J
   assert.ok(rule("ids").test("Job 9f3a1c2e:"));
   assert.ok(grammar.repository["status-table"].patterns.some((p) => new RegExp(p.match).test("[tasklens] | JOB STATUS 2026-11-22 14:00:00")));
 });
+
+test("the run-log grammar colours redun's lines too, Cached as good news, and .py locations as links", () => {
+  const grammar = JSON.parse(readFileSync(join(ROOT, "syntaxes", "tasklens-log.tmLanguage.json"), "utf8"));
+  const rule = (name) => new RegExp(grammar.repository[name].match);
+  assert.ok(rule("prefix").test("[redun] Run    Job 9502cf7b:  fx.boom(n=1) on default"));
+  assert.ok(rule("failed").test("[redun] *** Reject Job 9502cf7b:  fx.boom(n=1):"));
+  assert.ok(rule("traceback").test("[redun] ValueError: boom"));
+  assert.ok(!/^(string|invalid)/.test(grammar.repository.cached.name), `Cached is coloured as ${grammar.repository.cached.name}`);
+  const links = grammar.repository.locations.patterns.map((p) => new RegExp(p.match));
+  for (const line of ['  File "/w/fail.py", line 8, in boom', "  Job c6e7daef: main(n=1)  (wf.ts:8)", "    at boom (/w/wf.ts:4:20)"]) {
+    assert.ok(links.some((r) => r.test(line)), line);
+  }
+});
+
+test("the Getting Started walkthrough: its pages ship, its buttons name commands the extension has", () => {
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  const shipped = readFileSync(join(ROOT, ".vscodeignore"), "utf8");
+  const declared = new Set([...manifest.contributes.commands.map((c) => c.command), "tasklens.jobs.focus"]);
+  assert.ok(walkthrough.steps.length >= 4);
+  for (const step of walkthrough.steps) {
+    assert.ok(readFileSync(join(ROOT, step.media.markdown), "utf8").startsWith("# "), step.media.markdown);
+    assert.ok(shipped.includes("!media/walkthrough/*.md"));
+    for (const [, command] of step.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(command), command);
+  }
+  assert.ok(shipped.includes("!examples/hello_world.ts"), "the example the first step writes ships");
+});

@@ -83,7 +83,7 @@ test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the st
     assert.equal(runs.length, 3);
     for (const lens of runs) {
       assert.equal(lens.command.command, "tasklens.runTask");
-      assert.deepEqual(Object.keys(lens.command.arguments[0]).sort(), ["dialect", "file", "runnable", "task"]);
+      assert.deepEqual(Object.keys(lens.command.arguments[0]).sort(), ["dialect", "file", "params", "runnable", "task"]);
       assert.equal(lens.command.arguments[0].file, file);
       const { runnable, task } = lens.command.arguments[0];
       assert.deepEqual(runnable, { dialect: "tasklens", cwd: ws.dir, args: ["run", file, task], file, task });
@@ -106,7 +106,9 @@ test("CodeLens: ▶ Run task with JSON arguments; the status lens follows the st
     assert.match(await statusOf("main"), /^✓ cached/);
 
     const status = await server.request("tasklens/fileStatus", { uri });
-    assert.deepEqual(status, { stale: 0, willRerun: 1, tasks: 3 });
+    assert.deepEqual({ ...status, entries: undefined }, { stale: 0, willRerun: 1, tasks: 3, entries: undefined });
+    // Each task with its status, for the status bar's list.
+    assert.deepEqual(status.entries.map((e) => [e.task.split(".").pop(), e.status, e.line]), [["getPlanet", "will-rerun", 7], ["greeter", "may-rerun", 11], ["main", "cached", 15]]);
   });
 });
 
