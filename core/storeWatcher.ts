@@ -54,6 +54,11 @@ export class StoreWatcher {
     return (this.loading ??= this.load());
   }
 
+  /** Reads the store again now (after a run this process awaited), without waiting for the next poll. */
+  reloadNow(): Promise<void> {
+    return (this.loading = this.load());
+  }
+
   private async load(): Promise<void> {
     try {
       if (!storeMayExist(this.path)) {

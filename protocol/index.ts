@@ -15,6 +15,7 @@ export const Commands = {
 /** Commands the server itself executes (`workspace/executeCommand`), for clients without their own. */
 export const ServerCommands = {
   runTask: "tasklens.server.runTask",
+  runTaskWithoutCache: "tasklens.server.runTaskWithoutCache",
   explainTask: "tasklens.server.explainTask",
 } as const;
 
@@ -136,6 +137,8 @@ export interface InitializationOptions {
    * where package.json, redun.ini or a symlink points outside it). Absent: trusted.
    */
   trusted?: boolean;
+  /** Which redun the server's runs of redun workflows (`.py`) start (`--redun` / `--python`); absent: `redun` on PATH. */
+  redun?: { command?: string; python?: string };
 }
 export interface StoreOverride {
   folder: string;

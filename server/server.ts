@@ -21,6 +21,7 @@ import {
   HoverParams,
   MarkupKind,
   MessageType,
+  ProgressToken,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -73,9 +74,13 @@ interface DocumentState {
   /** Why the store is not read (an untrusted workspace's store outside its folder). */
   storeRefused?: string;
   timer?: NodeJS.Timeout;
+  /** Whether the last diagnostics published for it were non-empty (undefined: none published yet). */
+  published?: boolean;
+  /** Every file its last inspection read (imports, transitively; open or not): an edit of one re-analyses it. */
+  dependsOn: Set<string>;
 }
 
-/** Open documents other than the edited one are re-analysed a little later (they may import it). */
+/** Open documents that import the edited one are re-analysed a little later. */
 const DEPENDENT_DELAY_MS = 250;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -90,9 +95,12 @@ export function startServer(connection: Connection): void {
   const states = new Map<string, DocumentState>();
   const stores = new Map<string, { watcher: StoreWatcher; dialect: Dialect }>();
   let lensRefresh = false;
+  /** The markup the client's hover shows (its first preference; markdown unless it lists only plaintext). */
+  let hoverKind: MarkupKind = MarkupKind.Markdown;
   let folderEvents = false;
   let storeOverrides: StoreOverride[] = [];
   let runTasks: InitializationOptions["runTasks"];
+  let redun: InitializationOptions["redun"];
   let trusted = true;
   let workspaceFolders: string[] = [];
 
@@ -151,11 +159,29 @@ export function startServer(connection: Connection): void {
     const doc = state && documents.get(state.uri);
     if (!doc || !state) return;
     const version = doc.version;
-    state.document.update(doc.getText());
+    const text = doc.getText();
+    if (!state.document.dialect.isWorkflow(file, text)) {
+      // Not a workflow (a helper, any other file): nothing to show, nothing analysed; an importer that
+      // reads it brings its parse up to date (syncText).
+      state.inspection = { dialect: state.document.dialect.id, file, text, tasks: [], findings: [], syntaxErrors: [] };
+      state.dependsOn = new Set();
+      if (state.published !== false) connection.sendDiagnostics({ uri: state.uri, version, diagnostics: [] });
+      state.published = false;
+      return;
+    }
+    state.document.update(text);
     const watch = storeFor({ location: state.storePath, refused: state.storeRefused }, state.document.dialect);
     await watch.ready();
     if (documents.get(state.uri)?.version !== version) return; // a newer text is on its way: it wins
-    state.inspection = state.document.inspect(watch.store, (f) => states.get(path.resolve(f))?.document);
+    const dependsOn = new Set<string>();
+    state.inspection = state.document.inspect(watch.store, (f) => {
+      const dependency = path.resolve(f);
+      if (dependency !== file) dependsOn.add(dependency);
+      const other = states.get(dependency);
+      if (other) syncText(other);
+      return other?.document;
+    });
+    state.dependsOn = dependsOn;
     const diagnostics: Diagnostic[] = state.inspection.findings.map((d) => ({
       range: { start: doc.positionAt(d.start), end: doc.positionAt(d.end) },
       severity: SEVERITY[d.severity],
@@ -164,7 +190,21 @@ export function startServer(connection: Connection): void {
       message: d.message,
       data: { task: d.task },
     }));
+    // As `tasklens check` reports them (a file that is not a workflow is left to its language's own server).
+    if (state.document.dialect.isWorkflow(file, state.inspection.text)) {
+      for (const e of state.inspection.syntaxErrors) {
+        const start = doc.positionAt(e.start);
+        diagnostics.unshift({ range: { start, end: doc.positionAt(Math.min(e.start + 1, doc.getText().length)) }, severity: DiagnosticSeverity.Error, source: "tasklens", code: "syntax-error", message: e.message });
+      }
+    }
     connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
+    state.published = diagnostics.length > 0;
+  };
+
+  /** A document's parse brought up to its buffer's text (those that are not workflows are parsed only when read). */
+  const syncText = (state: DocumentState): void => {
+    const text = documents.get(state.uri)?.getText();
+    if (text !== undefined && text !== state.document.text) state.document.update(text);
   };
 
   function schedule(file: string, delay = DEBOUNCE_MS): void {
@@ -172,6 +212,11 @@ export function startServer(connection: Connection): void {
     if (!state) return;
     clearTimeout(state.timer);
     state.timer = setTimeout(guard("analysis", undefined, () => analyse(file)), delay);
+  }
+
+  /** Open workflows whose last inspection read `file` (directly or through other imports): their closure hashes and manifests follow its buffer. */
+  function scheduleDependents(file: string): void {
+    for (const [other, state] of states) if (other !== file && state.dependsOn.has(file)) schedule(other, DEPENDENT_DELAY_MS);
   }
 
   /** The inspection of a document's current text (analysing now if an edit is pending). */
@@ -199,10 +244,13 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params) => {
     initializeReceived = true;
     lensRefresh = Boolean(params.capabilities.workspace?.codeLens?.refreshSupport);
+    const formats = params.capabilities.textDocument?.hover?.contentFormat;
+    hoverKind = formats?.length && (formats[0] === MarkupKind.PlainText || !formats.includes(MarkupKind.Markdown)) ? MarkupKind.PlainText : MarkupKind.Markdown;
     folderEvents = Boolean(params.capabilities.workspace?.workspaceFolders);
     const options = params.initializationOptions as InitializationOptions | undefined;
     storeOverrides = options?.storeOverrides ?? [];
     runTasks = options?.runTasks;
+    redun = options?.redun;
     trusted = options?.trusted !== false;
     workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => fileOf(f.uri) ?? []);
     if (workspaceFolders.length === 0 && params.rootUri) workspaceFolders = [fileOf(params.rootUri)].filter((f): f is string => f !== undefined);
@@ -233,15 +281,14 @@ export function startServer(connection: Connection): void {
     const dialect = file && dialectOfFile(file);
     if (!file || !dialect) return;
     const store = storeLocationOf(file, dialect);
-    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: store.location, storeRefused: store.refused });
+    states.set(file, { uri: e.document.uri, document: dialect.openDocument(file, e.document.getText()), storePath: store.location, storeRefused: store.refused, dependsOn: new Set() });
     schedule(file, 0);
   });
   documents.onDidChangeContent((e) => {
     const file = fileOf(e.document.uri);
     if (!file || !states.has(file)) return;
     schedule(file);
-    // Another open workflow may import this one: its closure hashes and manifests follow the buffer.
-    for (const other of states.keys()) if (other !== file) schedule(other, DEPENDENT_DELAY_MS);
+    scheduleDependents(file);
   });
   documents.onDidClose((e) => {
     const file = fileOf(e.document.uri);
@@ -249,6 +296,8 @@ export function startServer(connection: Connection): void {
     clearTimeout(state?.timer);
     if (file) states.delete(file);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // Its importers read it from disk again (the buffer may have been closed unsaved).
+    if (file) scheduleDependents(file);
   });
 
   connection.onCodeLens(guard("code lens", [] as CodeLens[], async (params: CodeLensParams) => {
@@ -262,7 +311,8 @@ export function startServer(connection: Connection): void {
       const range = { start: doc.positionAt(task.lensAt), end: doc.positionAt(task.lensAt) };
       const ref = taskRef(inspection, task, cwd);
       if (runTasks) lenses.push({ range, command: { title: "▶ Run task", command: runTasks === "client" ? Commands.runTask : ServerCommands.runTask, arguments: [ref] } });
-      const title = problem ? `⚠ store unavailable: ${problem}` : statusText(task.prediction);
+      // The reason (a sentence with the store's path) is in the hover and in Explain: a lens stays one short line.
+      const title = problem ? "⚠ store unavailable" : statusText(task.prediction);
       lenses.push({ range, command: { title, command: runTasks === "client" ? Commands.explainTask : ServerCommands.explainTask, arguments: [ref] } });
     }
     return lenses;
@@ -289,19 +339,36 @@ export function startServer(connection: Connection): void {
         });
       }
     }
+    // Clients that show no lenses (Helix, Emacs eglot, Zed) run and explain a task from the code actions of its line.
+    if (runTasks !== "client" && (!params.context.only || params.context.only.length === 0)) {
+      const cwd = folderOf(inspection.file);
+      for (const task of inspection.tasks) {
+        const lines = [task.lensAt, ...task.nameRanges.map((r) => r.start)].map((o) => doc.positionAt(o).line);
+        if (!lines.some((l) => l >= firstLine && l <= lastLine)) continue;
+        const ref = taskRef(inspection, task, cwd);
+        const name = task.manifest.fullName;
+        if (runTasks === "server") {
+          actions.push({ title: `tasklens: Run ${name}`, command: { title: `Run ${name}`, command: ServerCommands.runTask, arguments: [ref] } });
+          actions.push({ title: `tasklens: Run ${name} without cache`, command: { title: `Run ${name} without cache`, command: ServerCommands.runTaskWithoutCache, arguments: [ref] } });
+        }
+        actions.push({ title: `tasklens: Explain ${name} (${statusText(task.prediction)})`, command: { title: `Explain ${name}`, command: ServerCommands.explainTask, arguments: [ref] } });
+      }
+    }
     return actions;
   }));
 
   connection.onHover(guard("hover", null as Hover | null, async (params: HoverParams) => {
     const found = await current(params.textDocument.uri);
     if (!found) return null;
-    const { doc, inspection } = found;
+    const { doc, state, inspection } = found;
     const offset = doc.offsetAt(params.position);
+    const problem = stores.get(state.storePath)?.watcher.problem;
     for (const task of inspection.tasks) {
       const range = [...task.nameRanges, ...task.callSites].find((r) => offset >= r.start && offset <= r.end);
       if (!range) continue;
+      const markdown = hoverMarkdown(task.manifest, task.prediction) + (problem ? `\n\n⚠ store unavailable: ${problem}` : "");
       return {
-        contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(task.manifest, task.prediction) },
+        contents: { kind: hoverKind, value: hoverKind === MarkupKind.Markdown ? markdown : plainText(markdown) },
         range: { start: doc.positionAt(range.start), end: doc.positionAt(range.end) },
       };
     }
@@ -322,7 +389,9 @@ export function startServer(connection: Connection): void {
   const explain = async (uri: string, taskName: string): Promise<string> => {
     const found = await current(uri);
     const task = found?.inspection.tasks.find((t) => t.manifest.fullName === taskName);
-    return task ? explainText([task.prediction]) : `No task ${taskName} in ${uri}`;
+    const problem = found && stores.get(found.state.storePath)?.watcher.problem;
+    const text = task ? explainText([task.prediction]) : `No task ${taskName} in ${uri}`;
+    return problem ? `${text}\n\n⚠ store unavailable: ${problem}` : text;
   };
   connection.onRequest(ExplainRequest, guard("explain", "", (params: ExplainParams) => explain(params.uri, params.task)));
 
@@ -395,22 +464,92 @@ export function startServer(connection: Connection): void {
 
   // ---- commands for clients that have none of their own ----
 
-  connection.onExecuteCommand(guard("command", undefined, async (params: ExecuteCommandParams) => {
+  connection.onExecuteCommand(guard("command", undefined as string | undefined, async (params: ExecuteCommandParams) => {
     const ref = params.arguments?.[0] as TaskRef | undefined;
-    if (!ref || typeof ref.file !== "string" || typeof ref.task !== "string") return;
+    if (!ref || typeof ref.file !== "string" || typeof ref.task !== "string") {
+      showMessage(connection, MessageType.Error, `tasklens: ${params.command} needs a task (a lens's arguments)`);
+      return undefined;
+    }
     if (params.command === ServerCommands.explainTask) {
       const text = await explain(pathToFileURL(ref.file).toString(), ref.task);
       showMessage(connection, MessageType.Info, text.split("\n").slice(0, 12).join("\n"));
-      return;
+      return text;
     }
-    if (params.command === ServerCommands.runTask) {
+    if (params.command === ServerCommands.runTask || params.command === ServerCommands.runTaskWithoutCache) {
       if (runTasks !== "server") {
-        showMessage(connection, MessageType.Warning, "tasklens: running tasks from the language server is not enabled (initializationOptions.runTasks = \"server\")");
-        return;
+        showMessage(connection, MessageType.Warning, 'tasklens: running tasks from the language server is off; enable it with the initialization option runTasks = "server" (see the README)');
+        return undefined;
       }
-      runThroughCli(connection, ref);
+      if (!trusted) {
+        showMessage(connection, MessageType.Warning, "tasklens runs no tasks in an untrusted workspace.");
+        return undefined;
+      }
+      const noCache = params.command === ServerCommands.runTaskWithoutCache;
+      const code = await runThroughCli(ref, { noCache, workDoneToken: params.workDoneToken });
+      return code === undefined ? undefined : `exit ${code}`;
     }
+    showMessage(connection, MessageType.Error, `tasklens: unknown command ${params.command}`);
+    return undefined;
   }));
+
+  /**
+   * Runs a task as the CLI would from a terminal: this same program, an argument array, never a shell.
+   * Progress goes to the client as `$/progress` when it supports it (cancel = Ctrl-C to the run); the
+   * result is a `window/showMessage`; the lenses are refreshed once the store holds the run.
+   */
+  const runThroughCli = async (ref: TaskRef, options: { noCache: boolean; workDoneToken?: ProgressToken }): Promise<number | undefined> => {
+    const runArgs = [...ref.runnable.args];
+    if (options.noCache && !runArgs.includes("--no-cache")) runArgs.push("--no-cache");
+    if (ref.runnable.dialect === "redun" && redun?.command) runArgs.push("--redun", redun.command);
+    else if (ref.runnable.dialect === "redun" && redun?.python) runArgs.push("--python", redun.python);
+    const args = [process.argv[1], ...runArgs];
+    connection.console.info(`tasklens: ${runArgs.join(" ")}`);
+    const created = options.workDoneToken === undefined ? await connection.window.createWorkDoneProgress() : undefined;
+    const progress = created ?? connection.window.attachWorkDoneProgress(options.workDoneToken);
+    progress.begin(`tasklens: running ${ref.task}`, undefined, undefined, true);
+    const code = await new Promise<number | undefined>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: ref.runnable.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+      created?.token.onCancellationRequested(() => child.kill("SIGINT")); // the CLI records the run and exits
+      let tail = "";
+      let jobs = 0;
+      const log = (chunk: Buffer) => {
+        const text = chunk.toString("utf8");
+        tail = (tail + text).slice(-2000);
+        jobs += (text.match(/\] (Run|Cached) +Job /g) ?? []).length;
+        progress.report(`${jobs} job${jobs === 1 ? "" : "s"}`);
+        connection.console.log(text.trimEnd());
+      };
+      child.stdout.on("data", log);
+      child.stderr.on("data", log);
+      child.on("error", (error) => {
+        showMessage(connection, MessageType.Error, `tasklens: could not run ${ref.task}: ${error.message}`);
+        resolve(undefined);
+      });
+      child.on("close", (code, signal) => {
+        const last = tail.trim().split("\n").slice(-1)[0] ?? "";
+        if (signal || code === 130) showMessage(connection, MessageType.Warning, `tasklens: ${ref.task} cancelled`);
+        else if (code === 0) showMessage(connection, MessageType.Info, `tasklens: ${ref.task} done: ${last}`);
+        else showMessage(connection, MessageType.Error, `tasklens: ${ref.task} failed (exit ${code}): ${last}`);
+        resolve(code ?? undefined);
+      });
+    });
+    progress.done();
+    await refreshAfterRun(ref.file);
+    return code;
+  };
+
+  /** After a run: the store as it is now, every document on it re-analysed (re-published), and the lenses refreshed. */
+  const refreshAfterRun = async (file: string): Promise<void> => {
+    const state = states.get(path.resolve(file));
+    const dialect = state?.document.dialect ?? dialectOfFile(file);
+    if (!dialect) return;
+    const location = state?.storePath ?? storeLocationOf(file, dialect).location;
+    const watcher = stores.get(location)?.watcher;
+    if (watcher) await watcher.reloadNow();
+    const affected = [...states].filter(([, s]) => s.storePath === location).map(([f]) => f);
+    await Promise.all(affected.map((f) => guard("analysis", undefined, () => analyse(f))()));
+    if (lensRefresh) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
+  };
 
   connection.onShutdown(() => {
     for (const { watcher } of stores.values()) watcher.dispose();
@@ -420,25 +559,14 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
-/** Runs a task as the CLI would from a terminal: this same program, an argument array, never a shell. */
-function runThroughCli(connection: Connection, ref: TaskRef): void {
-  const args = [process.argv[1], ...ref.runnable.args];
-  connection.console.info(`tasklens: ${args.slice(1).join(" ")}`);
-  const child = spawn(process.execPath, args, { cwd: ref.runnable.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
-  let tail = "";
-  const log = (chunk: Buffer) => {
-    const text = chunk.toString("utf8");
-    tail = (tail + text).slice(-2000);
-    connection.sendNotification("window/logMessage", { type: MessageType.Log, message: text.trimEnd() });
-  };
-  child.stdout.on("data", log);
-  child.stderr.on("data", log);
-  child.on("error", (error) => showMessage(connection, MessageType.Error, `tasklens: could not run ${ref.task}: ${error.message}`));
-  child.on("close", (code) => {
-    const last = tail.trim().split("\n").slice(-1)[0] ?? "";
-    if (code === 0) showMessage(connection, MessageType.Info, `tasklens: ${ref.task} done: ${last}`);
-    else showMessage(connection, MessageType.Error, `tasklens: ${ref.task} failed (exit ${code}): ${last}`);
-  });
+/** Hover markdown as plain text, for clients that show no markup: no emphasis, no code marks, no fences. */
+function plainText(markdown: string): string {
+  return markdown
+    .split("\n")
+    .filter((line) => !line.startsWith("```"))
+    .join("\n")
+    .replace(/\*\*([^*]+)\*\*/g, "$1")
+    .replace(/`([^`]+)`/g, "$1");
 }
 
 /** `window/showMessage`: a notification every client shows (the request form needs the client's answer). */

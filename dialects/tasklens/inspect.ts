@@ -104,12 +104,13 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
   for (const [id, p] of predictions) {
     facts.set(id, { status: p.status, changed: p.status === "stale" ? p.changed : [], versionPinnedEdit: p.reasons.some((r) => r.kind === "version-pinned") });
   }
+  const sitesByName = callSitesByName(identities);
   const tasks: InspectedTask[] = identities.map((id) => ({
     manifest: tasksOf.get(id)!.manifest,
     prediction: predictions.get(id)!,
     lensAt: id.task.call.start,
-    nameRanges: [id.task.nameRange],
-    callSites: [],
+    nameRanges: [id.task.nameRange, ...functionName(text, id.task.fn, id.task.nameRange)],
+    callSites: (id.task.bindingName !== undefined && sitesByName.get(id.task.bindingName)) || [],
     line: id.task.line,
     params: id.task.params.map((p) => ({ name: p.name, type: p.type, defaultText: p.defaultText, optional: p.optional || p.defaultText !== undefined })),
     aliases: [id.task.name, id.task.bindingName].filter((n): n is string => n !== undefined),
@@ -127,6 +128,27 @@ export function inspect(fileArg: string, text: string, options: InspectOptions =
     // A namespace the analysis cannot evaluate keeps the file from loading, as a syntax error does.
     syntaxErrors: analysis.namespaceProblem ? [...analysis.syntaxErrors, analysis.namespaceProblem] : analysis.syntaxErrors,
   };
+}
+
+/** The function's own name in `task(function name() …)`, when the binding is named elsewhere. */
+function functionName(text: string, fn: { start: number }, nameRange: { start: number }): Array<{ start: number; end: number }> {
+  const m = /^(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(text.slice(fn.start, fn.start + 300));
+  if (!m) return [];
+  const start = fn.start + m[0].length - m[1].length;
+  return start === nameRange.start ? [] : [{ start, end: start + m[1].length }];
+}
+
+/** Where the file's tasks read each name (calls of another task's binding, mostly), by name. */
+function callSitesByName(identities: StaticTaskIdentity[]): Map<string, Array<{ start: number; end: number }>> {
+  const byName = new Map<string, Array<{ start: number; end: number }>>();
+  for (const other of identities) {
+    for (const r of other.task.reads) {
+      let sites = byName.get(r.name);
+      if (!sites) byName.set(r.name, (sites = []));
+      for (const s of r.sites) sites.push({ start: s.start, end: s.end });
+    }
+  }
+  return byName;
 }
 
 /** The task `tasklens run FILE` runs (main), when it can be planned without arguments and has run before. */

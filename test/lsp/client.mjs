@@ -9,8 +9,8 @@ import { CLI } from "../helpers.mjs";
 const require = createRequire(import.meta.url);
 const rpc = require("vscode-jsonrpc/node");
 
-export async function startServer({ cwd, env = {}, capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders, initialize = true } = {}) {
-  const child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+export async function startServer({ cwd, env = {}, nodeArgs = [], capabilities = { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions, workspaceFolders, initialize = true } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "lsp", "--stdio"], { cwd, env: { ...process.env, TASKLENS_DB: "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
@@ -18,8 +18,10 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
   const listeners = new Set();
   const logs = [];
   let lensRefreshes = 0;
+  const published = new Map();
   connection.onNotification("textDocument/publishDiagnostics", (p) => {
     diagnostics.set(p.uri, p);
+    published.set(p.uri, (published.get(p.uri) ?? 0) + 1);
     for (const l of listeners) l(p);
   });
   connection.onNotification("window/logMessage", (p) => logs.push(p.message));
@@ -65,6 +67,8 @@ export async function startServer({ cwd, env = {}, capabilities = { workspace: {
       return lensRefreshes;
     },
     diagnostics: (uri) => diagnostics.get(uri),
+    /** How many times diagnostics were published for `uri` so far. */
+    publishCount: (uri) => published.get(uri) ?? 0,
     open(file, text, languageId = "typescript") {
       const uri = pathToFileURL(file).toString();
       versions.set(uri, 1);

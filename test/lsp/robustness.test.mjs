@@ -55,7 +55,9 @@ test("a corrupt store degrades the status lens to a clear message; a missing one
     const lenses = await server.codeLens(uri);
     const status = lenses.filter((l) => /explainTask$/.test(l.command.command)).map((l) => l.command.title);
     assert.equal(status.length, 3);
-    for (const title of status) assert.match(title, /^⚠ store unavailable: the store .*cache\.db cannot be used: it is not an SQLite database/);
+    for (const title of status) assert.equal(title, "⚠ store unavailable");
+    const explained = await server.request("tasklens/explain", { uri, task: "examples.hello_world.main" });
+    assert.match(explained, /store unavailable: the store .*cache\.db cannot be used: it is not an SQLite database/);
     const ds = await server.waitForDiagnostics(uri, (x) => x.length > 0);
     assert.equal(ds[0].code, "unhashed-constant", "diagnostics still work");
     assert.equal(readFileSync(join(ws.dir, ".tasklens", "cache.db"), "utf8"), "garbage, not a database".repeat(20));
@@ -135,7 +137,9 @@ test("in an untrusted workspace no store outside the folder is read (package.jso
   const statusTitles = async (options) =>
     withServer({ cwd: ws.dir, workspaceFolders: [ws.dir], initializationOptions: options }, async (server) => {
       const uri = server.open(ws.path("hello_world.ts"), ws.read("hello_world.ts"));
-      return (await server.codeLens(uri)).filter((l) => /explainTask$/.test(l.command.command)).map((l) => l.command.title);
+      const titles = (await server.codeLens(uri)).filter((l) => /explainTask$/.test(l.command.command)).map((l) => l.command.title);
+      const why = await server.request("tasklens/explain", { uri, task: "examples.hello_world.main" });
+      return titles.map((t) => (t === "⚠ store unavailable" ? `${t}: ${why.split("store unavailable: ")[1]}` : t));
     });
   const untrusted = await statusTitles({ trusted: false });
   assert.equal(untrusted.length, 3);
@@ -231,7 +235,8 @@ test("fuzz: hostile workspaces (nesting 500–5,000, crafted stores, /dev/zero s
         assert.equal(ds.length, 1);
       }
       const titles = (await server.codeLens(uris[0])).map((l) => l.command.title);
-      assert.match(titles[0], /store unavailable: .*\/dev\/zero/);
+      assert.equal(titles[0], "⚠ store unavailable");
+      assert.match(await server.request("tasklens/explain", { uri: uris[0], task: "examples.hello_world.main" }), /store unavailable: .*\/dev\/zero/);
     } finally {
       clearInterval(sampler);
     }
