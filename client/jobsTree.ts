@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { isPostgresUrl, maskLocation } from "../core/paths";
 import { formatDuration, formatTime, timeAgo } from "../core/present";
 import { ExecutionItem, ExecutionsParams, ExecutionsRequest, JobItem, JobsParams, JobsRequest, StoreChangedNotification, StoreItem, StoresRequest } from "../protocol";
 
@@ -90,10 +91,12 @@ export class JobsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   async getTreeItem(node: Node): Promise<vscode.TreeItem> {
     if (node.kind === "message") return new vscode.TreeItem(node.text);
     if (node.kind === "store") {
-      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.store.location), vscode.TreeItemCollapsibleState.Expanded);
+      // A PostgreSQL store is named by its URL, shown without its password.
+      const shown = isPostgresUrl(node.store.location) ? maskLocation(node.store.location) : vscode.workspace.asRelativePath(node.store.location);
+      const item = new vscode.TreeItem(shown, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `store:${node.store.location}`;
       item.description = node.store.dialect;
-      item.tooltip = node.store.location;
+      item.tooltip = maskLocation(node.store.location);
       item.iconPath = new vscode.ThemeIcon("database");
       return item;
     }

@@ -7,9 +7,19 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
+function installedVersions() {
+  const root = "/usr/lib/postgresql";
+  return fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a)) : [];
+}
+
+/** The server's binaries; on a fresh machine, Debian's postgresql is installed first (scripts/install-postgres.sh). */
 export function serverBin() {
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a)) : [];
+  let versions = installedVersions();
+  if (!versions.length) {
+    spawnSync("bash", [path.join(import.meta.dirname, "..", "..", "scripts", "install-postgres.sh")], { stdio: "inherit" });
+    versions = installedVersions();
+  }
   if (!versions.length) throw new Error("PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/initdb): run scripts/install-postgres.sh (Debian's postgresql package)");
   return path.join(root, versions[0], "bin");
 }
