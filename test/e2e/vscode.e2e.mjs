@@ -231,6 +231,23 @@ const focusEditor = () => page.locator(".editor-instance .view-lines").first().c
 
 const lensTitles = () => page.locator(".monaco-editor .codelens-decoration a").allInnerTexts();
 
+/**
+ * The lens link with this text that sits above a line of the focused editor (lenses are view zones:
+ * their order in the page is not the order of the lines).
+ */
+async function lensAbove(line, text) {
+  const number = page.locator(".editor-instance .line-numbers", { hasText: new RegExp(`^${line}$`) }).first();
+  const lineTop = (await number.boundingBox()).y;
+  const links = page.locator(".editor-instance .codelens-decoration a", { hasText: text });
+  let best;
+  for (let i = 0; i < (await links.count()); i++) {
+    const box = await links.nth(i).boundingBox();
+    if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, link: links.nth(i) };
+  }
+  if (!best) throw new Error(`no "${text}" lens above line ${line}`);
+  return best.link;
+}
+
 /** Opens a workspace file with Quick Open; asks again once if the first search came back without it. */
 async function openFile(name) {
   for (let attempt = 1; ; attempt++) {
@@ -301,7 +318,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   assert.match(problem, /unhashed-constant/);
   await shot("problems-panel");
   const outputText = outputCollector();
-  const runMain = page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2);
+  const runMain = await lensAbove(15, "▶ Run task");
   await runMain.click();
   const collecting = setInterval(() => void outputText().catch(() => undefined), 100);
   await shot("run-clicked");
@@ -332,7 +349,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
 
   await focusEditor();
   await waitFor("the cached status lens", async () => (await lensTitles()).some((t) => t.startsWith("✓ cached")), 30_000, async () => JSON.stringify(await lensTitles()));
-  await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(2).click();
+  await (await lensAbove(15, "▶ Run task")).click();
   // A fully unchanged call tree is reused whole: the second execution records main's job, cached.
   await waitFor("a second execution whose main job is cached", async () => {
     if ((await tasklensExecutions.count()) < 2) return undefined;
@@ -387,7 +404,7 @@ test("a workflow in a real VS Code: warning, run from the lens, Jobs view, cache
   await openFile("slow.ts");
   await focusEditor();
   await waitFor("the Run lenses of slow.ts", async () => (await lensTitles()).filter((t) => t.includes("Run task")).length === 2, 60_000);
-  await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).nth(1).click();
+  await (await lensAbove(3, "▶ Run task")).click();
   const cancel = page.locator(".notifications-toasts .monaco-button", { hasText: "Cancel" });
   await cancel.waitFor({ timeout: 30_000 });
   await waitFor("a few steps to finish", async () => (await outputText()).match(/Run\s+Job [0-9a-f]{8}:\s+step\(/g)?.length >= 5, 30_000);
@@ -574,7 +591,7 @@ test("runs as users live in them: unsaved edits saved first, parameters asked fo
     await openFile("params.ts");
     await focusEditor();
     await waitFor("the Run lens of params.ts", async () => (await lensTitles()).some((t) => t.includes("Run task")), 60_000);
-    await page.locator(".monaco-editor .codelens-decoration a", { hasText: "▶ Run task" }).first().click();
+    await (await lensAbove(2, "▶ Run task")).click();
     const input = page.locator(".quick-input-widget input");
     await waitFor("the prompt for name", async () => /name: string/.test(await page.locator(".quick-input-widget").innerText()), 15_000);
     await page.keyboard.type("Ada");
@@ -615,8 +632,17 @@ test("runs as users live in them: unsaved edits saved first, parameters asked fo
     await paramsExecution.first().click();
     const adaJob = page.locator('[id="workbench.view.extension.tasklens"] .monaco-list-row', { hasText: "main(name='Ada', times=21)" }).first();
     await adaJob.waitFor({ timeout: 15_000 });
+    // Its context menu offers the job's actions; Rerun is also an inline button on the row.
     await adaJob.click({ button: "right" });
-    await page.locator(".context-view .action-label", { hasText: /^Rerun$/ }).first().click();
+    const menu = await waitFor("the job's context menu", async () => {
+      const items = await page.locator(".context-view .action-label").allInnerTexts();
+      return items.length ? items : undefined;
+    }, 15_000);
+    for (const action of ["Go to Definition", "Show Result", "Rerun", "Copy Arguments"]) assert.ok(menu.includes(action), `${action} in ${JSON.stringify(menu)}`);
+    await shot("job-context-menu");
+    await page.keyboard.press("Escape");
+    await adaJob.hover();
+    await adaJob.locator('.action-label[aria-label="Rerun"]').click();
     await waitFor("the rerun, with the job's arguments", async () => /Cached Job [0-9a-f]{8}:\s+main\(name='Ada', times=21\)/.test(await outputText()), 60_000, outputText);
     await shot("job-rerun");
   } finally {
