@@ -235,17 +235,20 @@ const lensTitles = () => page.locator(".monaco-editor .codelens-decoration a").a
  * The lens link with this text that sits above a line of the focused editor (lenses are view zones:
  * their order in the page is not the order of the lines).
  */
-async function lensAbove(line, text) {
-  const number = page.locator(".editor-instance .line-numbers", { hasText: new RegExp(`^${line}$`) }).first();
-  const lineTop = (await number.boundingBox()).y;
-  const links = page.locator(".editor-instance .codelens-decoration a", { hasText: text });
-  let best;
-  for (let i = 0; i < (await links.count()); i++) {
-    const box = await links.nth(i).boundingBox();
-    if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, link: links.nth(i) };
-  }
-  if (!best) throw new Error(`no "${text}" lens above line ${line}`);
-  return best.link;
+function lensAbove(line, text) {
+  return waitFor(`the "${text}" lens above line ${line}`, async () => {
+    const topOf = async (n) => (await page.locator(".editor-instance .line-numbers", { hasText: new RegExp(`^${n}$`) }).first().boundingBox())?.y;
+    const lineTop = await topOf(line);
+    const previousTop = line > 1 ? await topOf(line - 1) : -Infinity;
+    if (lineTop === undefined || previousTop === undefined) return undefined;
+    // Between the line before and this one: the lens of this line, not one above an earlier line.
+    const links = page.locator(".editor-instance .codelens-decoration a", { hasText: text });
+    for (let i = 0; i < (await links.count()); i++) {
+      const box = await links.nth(i).boundingBox();
+      if (box && box.y > previousTop && box.y < lineTop) return links.nth(i);
+    }
+    return undefined;
+  }, 15_000, lensTitles);
 }
 
 /** Opens a workspace file with Quick Open; asks again once if the first search came back without it. */
@@ -525,12 +528,13 @@ test("runs as users live in them: unsaved edits saved first, parameters asked fo
     await focusEditor();
     await waitFor("the CodeLenses", async () => (await lensTitles()).filter((x) => x.includes("Run task")).length === 3, 60_000);
     // tasklens is not installed in this folder: TypeScript still knows the module and types the tasks.
-    await goToLine(15);
-    await page.keyboard.press("Home");
-    for (let i = 0; i < 15; i++) await page.keyboard.press("ArrowRight"); // on `main`
     // Hover again until TypeScript has loaded the project (its first answer may be "(loading...)").
     const hover = await waitFor("TypeScript's hover on main", async () => {
       await page.keyboard.press("Escape");
+      await focusEditor();
+      await goToLine(15);
+      await page.keyboard.press("Home");
+      for (let i = 0; i < 15; i++) await page.keyboard.press("ArrowRight"); // on `main`
       await page.keyboard.press("Control+K");
       await page.keyboard.press("Control+I");
       await new Promise((r) => setTimeout(r, 1000));
