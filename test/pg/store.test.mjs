@@ -67,7 +67,10 @@ test("8 concurrent runs from 8 processes on one PostgreSQL store: every job of e
     const doc = JSON.parse(o.out);
     const log = JSON.parse(ws.run(["log", doc.executionId.slice(0, 12), "--json", "--db", url]).stdout);
     assert.equal(log.status, "done");
-    assert.equal(log.jobs.length, 26, "main and its 25 children are all recorded");
+    // A run that starts after another finished the same (shared) workflow reuses main's subtree whole:
+    // one job. Either way, every job the run reports is in the store.
+    assert.ok(doc.jobs.length === 26 || (doc.jobs.length === 1 && doc.jobs[0].status === "cached"), `${doc.jobs.length} jobs`);
+    assert.deepEqual(log.jobs.map((j) => j.id).sort(), doc.jobs.map((j) => j.id).sort(), "every job of the run is recorded");
   }
   assert.equal(cluster.psql(db, "SELECT count(*) FROM tasklens.execution").trim(), "8");
   for (const n of names) {
